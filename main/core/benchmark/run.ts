@@ -1,0 +1,154 @@
+// One timed generation, measured on both clocks: the client's (when each chunk arrived) and the
+// server's (the durations in the final chunk). The server's decode rate is the truth when it is
+// sane; the client's clock stands in when the server gives none or gives nonsense.
+import type { Emit } from '../events.js';
+import type { OllamaClient } from '../ollama/client.js';
+import type { GenerateChunk } from '../ollama/schemas.js';
+
+export type Clock = () => number;
+
+export interface ServerTimings {
+  totalNs: number;
+  loadNs: number;
+  promptEvalCount: number;
+  promptEvalNs: number;
+  evalCount: number;
+  evalNs: number;
+}
+
+export interface RunSample {
+  /** Client clock, ms from sending the request. */
+  firstByteMs: number;
+  /** First non-empty `response` or `thinking`. */
+  ttftMs: number | null;
+  /** First non-empty `response`: later than ttftMs for a thinking model. */
+  firstAnswerMs: number | null;
+  endMs: number;
+  /** Client arrival time of each chunk that carried text, ms from sending. */
+  tokenArrivalsMs: number[];
+  server: ServerTimings;
+  doneReason: string;
+  answer: string;
+  thinking: string;
+  tokensPerSec: number | null;
+  tokensPerSecSource: 'server' | 'client' | 'none';
+  totalTokens: number;
+  /** Why the server's figure was not used, when it was not. */
+  note: string | null;
+}
+
+/** No local model decodes anywhere near this fast; a higher server figure is a broken server. */
+const MAX_PLAUSIBLE_TOKENS_PER_SEC = 100_000;
+const PROGRESS_INTERVAL_MS = 250;
+
+export interface RunRequest {
+  model: string;
+  prompt: string;
+  maxTokens: number;
+  seed: number;
+  keepAlive: string | number;
+  firstByteTimeoutMs: number;
+  /** Emit live progress (timed runs do, the warm-up does not). */
+  live: boolean;
+}
+
+function serverTimings(chunk: GenerateChunk): ServerTimings {
+  return {
+    totalNs: chunk.total_duration,
+    loadNs: chunk.load_duration,
+    promptEvalCount: chunk.prompt_eval_count,
+    promptEvalNs: chunk.prompt_eval_duration,
+    evalCount: chunk.eval_count,
+    evalNs: chunk.eval_duration,
+  };
+}
+
+/** Decode rate from the client's clock: chunks after the first, over the time they took. */
+export function clientTokensPerSec(arrivalsMs: number[]): number | null {
+  const first = arrivalsMs[0];
+  const last = arrivalsMs[arrivalsMs.length - 1];
+  if (arrivalsMs.length < 2 || first === undefined || last === undefined || last <= first) return null;
+  return ((arrivalsMs.length - 1) / (last - first)) * 1000;
+}
+
+export function decodeRate(server: ServerTimings, arrivalsMs: number[]): Pick<RunSample, 'tokensPerSec' | 'tokensPerSecSource' | 'note'> {
+  const client = clientTokensPerSec(arrivalsMs);
+  const fallback = (note: string) => ({ tokensPerSec: client, tokensPerSecSource: client === null ? ('none' as const) : ('client' as const), note });
+  if (server.evalCount < 2) return fallback(`server eval_count ${server.evalCount} is too small for a rate; client clock used`);
+  if (server.evalNs <= 0) return fallback('server gave no eval_duration; client clock used');
+  const rate = (server.evalCount / server.evalNs) * 1e9;
+  if (rate > MAX_PLAUSIBLE_TOKENS_PER_SEC) return fallback(`server rate ${Math.round(rate)} tok/s is implausible; client clock used`);
+  return { tokensPerSec: rate, tokensPerSecSource: 'server', note: null };
+}
+
+export async function timedRun(
+  client: OllamaClient,
+  run: RunRequest,
+  clock: Clock,
+  emit: Emit,
+  signal: AbortSignal,
+): Promise<RunSample> {
+  const sentAt = clock();
+  const since = () => clock() - sentAt;
+  let firstByteMs: number | null = null;
+  let ttftMs: number | null = null;
+  let firstAnswerMs: number | null = null;
+  const tokenArrivalsMs: number[] = [];
+  let answer = '';
+  let thinking = '';
+  let lastProgressAt = -Infinity;
+  let final: GenerateChunk | null = null;
+
+  const stream = client.generate(
+    {
+      model: run.model,
+      prompt: run.prompt,
+      keepAlive: run.keepAlive,
+      options: { temperature: 0, seed: run.seed, num_predict: run.maxTokens },
+    },
+    run.firstByteTimeoutMs,
+    signal,
+  );
+  for await (const chunk of stream) {
+    const at = since();
+    firstByteMs ??= at;
+    if (chunk.response || chunk.thinking) {
+      ttftMs ??= at;
+      tokenArrivalsMs.push(at);
+    }
+    if (chunk.response) firstAnswerMs ??= at;
+    answer += chunk.response;
+    thinking += chunk.thinking;
+    if (chunk.done) final = chunk;
+    if (run.live && at - lastProgressAt >= PROGRESS_INTERVAL_MS) {
+      lastProgressAt = at;
+      emit({
+        type: 'bench-progress',
+        host: client.baseUrl,
+        model: run.model,
+        stage: 'generate',
+        tokens: tokenArrivalsMs.length,
+        tokensPerSec: clientTokensPerSec(tokenArrivalsMs),
+        elapsedMs: at,
+      });
+    }
+  }
+  const endMs = since();
+  // generate() throws unless the stream ended with its done chunk, so final is set here.
+  const done = final as GenerateChunk;
+  const server = serverTimings(done);
+  const rate = decodeRate(server, tokenArrivalsMs);
+  return {
+    firstByteMs: firstByteMs ?? endMs,
+    ttftMs,
+    firstAnswerMs,
+    endMs,
+    tokenArrivalsMs,
+    server,
+    doneReason: done.done_reason,
+    answer,
+    thinking,
+    ...rate,
+    totalTokens: server.evalCount > 0 ? server.evalCount : tokenArrivalsMs.length,
+  };
+}

@@ -1,0 +1,233 @@
+// A small, boring Ollama client: one method per endpoint, typed values out, one error type in.
+// Everything above it sees validated data, never raw JSON.
+import type { z } from 'zod';
+import { HttpError, request, streamLines, type HttpResponse } from './http.js';
+import {
+  describeSchemaError,
+  errorSchema,
+  generateChunkSchema,
+  psSchema,
+  showSchema,
+  tagModelSchema,
+  tagsEnvelopeSchema,
+  versionSchema,
+  type GenerateChunk,
+  type RunningModel,
+  type ShowResponse,
+  type TagModel,
+} from './schemas.js';
+
+export class OllamaError extends Error {
+  constructor(
+    message: string,
+    /** HTTP status, when the server answered with one. */
+    readonly status: number | null = null,
+  ) {
+    super(message);
+    this.name = 'OllamaError';
+  }
+}
+
+export interface ClientLimits {
+  /** Deadline for a plain API call (tags, ps, show, version). */
+  callTimeoutMs: number;
+  maxListBodyBytes: number;
+  maxShowBodyBytes: number;
+  /** Longest a single streamed line may be; the final chunk carries a token `context` array. */
+  maxLineBytes: number;
+  /** How long a started stream may go without a byte. */
+  streamIdleTimeoutMs: number;
+}
+
+export const DEFAULT_CLIENT_LIMITS: ClientLimits = {
+  callTimeoutMs: 10_000,
+  maxListBodyBytes: 8 * 1024 * 1024,
+  maxShowBodyBytes: 8 * 1024 * 1024,
+  maxLineBytes: 4 * 1024 * 1024,
+  streamIdleTimeoutMs: 60_000,
+};
+
+export interface GenerateRequest {
+  model: string;
+  prompt: string;
+  keepAlive?: number | string;
+  options?: Record<string, number>;
+}
+
+export interface TagsResult {
+  models: TagModel[];
+  /** Entries that did not match the schema, each with its reason; the rest are still usable. */
+  rejected: string[];
+}
+
+/** The keep_alive value that asks Ollama to unload a model now. */
+export const UNLOAD_NOW = 0;
+
+export class OllamaClient {
+  constructor(
+    readonly baseUrl: string,
+    private readonly limits: ClientLimits = DEFAULT_CLIENT_LIMITS,
+  ) {}
+
+  async version(signal?: AbortSignal): Promise<string> {
+    const body = await this.call('/api/version', { maxBodyBytes: 64 * 1024, signal });
+    return this.parse(versionSchema, body, '/api/version').version;
+  }
+
+  async tags(signal?: AbortSignal): Promise<TagsResult> {
+    const body = await this.call('/api/tags', { maxBodyBytes: this.limits.maxListBodyBytes, signal });
+    const envelope = this.parse(tagsEnvelopeSchema, body, '/api/tags');
+    const models: TagModel[] = [];
+    const rejected: string[] = [];
+    envelope.models.forEach((entry, index) => {
+      const parsed = tagModelSchema.safeParse(entry);
+      if (parsed.success) models.push(parsed.data);
+      else rejected.push(`/api/tags entry ${index}: ${describeSchemaError(parsed.error)}`);
+    });
+    return { models, rejected };
+  }
+
+  async ps(signal?: AbortSignal): Promise<RunningModel[]> {
+    const body = await this.call('/api/ps', { maxBodyBytes: this.limits.maxListBodyBytes, signal });
+    return this.parse(psSchema, body, '/api/ps').models;
+  }
+
+  async show(model: string, signal?: AbortSignal): Promise<ShowResponse> {
+    const body = await this.call('/api/show', {
+      method: 'POST',
+      json: { model },
+      maxBodyBytes: this.limits.maxShowBodyBytes,
+      signal,
+    });
+    return this.parse(showSchema, body, '/api/show');
+  }
+
+  /**
+   * Loads (or, with keep_alive 0, unloads) a model: an empty prompt makes Ollama answer one plain
+   * object once the model is in memory.
+   */
+  async loadOrUnload(model: string, keepAlive: number | string, timeoutMs: number, signal?: AbortSignal): Promise<GenerateChunk> {
+    const body = await this.call('/api/generate', {
+      method: 'POST',
+      json: { model, prompt: '', stream: false, keep_alive: keepAlive },
+      maxBodyBytes: this.limits.maxLineBytes,
+      timeoutMs,
+      signal,
+    });
+    const answer = this.parse(generateChunkSchema, body, '/api/generate');
+    if (answer.error !== undefined) throw new OllamaError(`/api/generate: ${answer.error}`);
+    return answer;
+  }
+
+  /**
+   * Streams a generation chunk by chunk. `firstByteTimeoutMs` bounds the silent wait for the
+   * first chunk (Ollama sends no headers while a request is queued or its model loads).
+   * Ends with the `done: true` chunk; any other ending throws an OllamaError.
+   */
+  async *generate(req: GenerateRequest, firstByteTimeoutMs: number, signal?: AbortSignal): AsyncGenerator<GenerateChunk> {
+    const url = `${this.baseUrl}/api/generate`;
+    const stream = await this.guard(
+      streamLines(url, {
+        json: { model: req.model, prompt: req.prompt, stream: true, keep_alive: req.keepAlive, options: req.options },
+        headerTimeoutMs: firstByteTimeoutMs,
+        idleTimeoutMs: this.limits.streamIdleTimeoutMs,
+        maxLineBytes: this.limits.maxLineBytes,
+        maxErrorBodyBytes: 64 * 1024,
+        signal,
+      }),
+    );
+    if (stream.errorBody) {
+      throw this.statusError(stream.status, stream.errorBody, '/api/generate');
+    }
+    let sawDone = false;
+    try {
+      for await (const line of stream.lines) {
+        const chunk = this.parseChunk(line);
+        if (chunk.error !== undefined) throw new OllamaError(`server error mid-stream: ${chunk.error}`, 200);
+        yield chunk;
+        if (chunk.done) {
+          sawDone = true;
+          return;
+        }
+      }
+    } catch (error) {
+      throw this.translate(error);
+    }
+    if (!sawDone) throw new OllamaError('the stream ended without a final (done) chunk');
+  }
+
+  private parseChunk(line: string): GenerateChunk {
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      throw new OllamaError(`malformed JSON from /api/generate: ${JSON.stringify(line.slice(0, 60))}`);
+    }
+    const parsed = generateChunkSchema.safeParse(value);
+    if (!parsed.success) {
+      throw new OllamaError(`unexpected /api/generate chunk (${describeSchemaError(parsed.error)})`);
+    }
+    return parsed.data;
+  }
+
+  private async call(
+    path: string,
+    options: { method?: 'GET' | 'POST'; json?: unknown; maxBodyBytes: number; timeoutMs?: number; signal?: AbortSignal },
+  ): Promise<unknown> {
+    const response = await this.guard(
+      request(`${this.baseUrl}${path}`, {
+        method: options.method ?? 'GET',
+        json: options.json,
+        timeoutMs: options.timeoutMs ?? this.limits.callTimeoutMs,
+        maxBodyBytes: options.maxBodyBytes,
+        signal: options.signal,
+      }),
+    );
+    if (response.status !== 200) throw this.statusError(response.status, response.body, path);
+    return this.json(response, path);
+  }
+
+  private json(response: HttpResponse, path: string): unknown {
+    try {
+      return JSON.parse(response.body.toString('utf8'));
+    } catch {
+      const kind = response.contentType.split(';')[0] || 'no content type';
+      throw new OllamaError(`${path} did not answer JSON (${kind})`, response.status);
+    }
+  }
+
+  private parse<T extends z.ZodType>(schema: T, value: unknown, path: string): z.infer<T> {
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) throw new OllamaError(`${path} answered an unexpected shape (${describeSchemaError(parsed.error)})`);
+    return parsed.data;
+  }
+
+  private statusError(status: number, body: Buffer, path: string): OllamaError {
+    let message = '';
+    try {
+      const parsed = errorSchema.safeParse(JSON.parse(body.toString('utf8')));
+      if (parsed.success) message = parsed.data.error;
+    } catch {
+      // Not JSON: the status alone must do.
+    }
+    return new OllamaError(message ? `${path}: HTTP ${status}: ${message}` : `${path}: HTTP ${status}`, status);
+  }
+
+  private async guard<T>(promise: Promise<T>): Promise<T> {
+    try {
+      return await promise;
+    } catch (error) {
+      throw this.translate(error);
+    }
+  }
+
+  private translate(error: unknown): unknown {
+    if (error instanceof HttpError) return new OllamaError(error.message);
+    return error;
+  }
+}
+
+/** True when an error came from the caller's cancellation rather than from the server. */
+export function isAbort(error: unknown, signal?: AbortSignal): boolean {
+  return signal?.aborted === true || (error instanceof Error && error.name === 'AbortError');
+}

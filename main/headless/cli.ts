@@ -1,0 +1,116 @@
+// The headless command: `npm run headless -- [options]`, and the single-file linux builds.
+// It hosts the core runner and renders its events; it computes nothing itself.
+import { speedrun, realSpeedrunDeps, type SpeedrunOptions } from '../core/speedrun.js';
+import type { SpeedrunEvent } from '../core/events.js';
+import type { Report } from '../core/report.js';
+import { TOOL_NAME, TOOL_VERSION } from '../core/version.js';
+import { startDemoServers, type DemoServers } from '../simulator/demo.js';
+import { HELP, parseCli, UsageError, type CliOptions } from './args.js';
+import { ProgressView } from './progress.js';
+import { painter, renderReport } from './table.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_NO_SERVER = 2;
+export const EXIT_CANCELLED = 130;
+
+function speedrunOptions(cli: CliOptions, demo: DemoServers | null): SpeedrunOptions {
+  return {
+    discovery: {
+      // A demo talks to its simulated servers only: no sweep, no 127.0.0.1:11434, no OLLAMA_HOST.
+      hosts: demo ? demo.servers.map((server) => server.url) : cli.hosts,
+      hostSource: demo ? 'demo' : 'flag',
+      ollamaHostEnv: demo ? undefined : process.env.OLLAMA_HOST,
+      includeLoopback: !demo,
+      scan: !demo && cli.scan,
+      subnet: cli.subnet ?? undefined,
+      interface: cli.interface ?? undefined,
+      scanTimeoutMs: cli.scanTimeoutMs,
+      scanConcurrency: cli.scanConcurrency,
+      scanDelayMs: cli.scanDelayMs,
+    },
+    benchmark: { maxTokens: cli.maxTokens, runs: cli.runs, modelTimeoutMs: cli.modelTimeoutMs },
+    modelGlob: cli.modelGlob,
+  };
+}
+
+async function main(argv: string[]): Promise<number> {
+  let cli: CliOptions;
+  try {
+    cli = parseCli(argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`${TOOL_NAME}: ${error.message}\nTry --help.\n`);
+      return EXIT_FAILURE;
+    }
+    throw error;
+  }
+  if (cli.help) {
+    process.stdout.write(HELP);
+    return EXIT_OK;
+  }
+  if (cli.version) {
+    process.stdout.write(`${TOOL_NAME} ${TOOL_VERSION}\n`);
+    return EXIT_OK;
+  }
+
+  const colour = process.stdout.isTTY === true && !process.env.NO_COLOR;
+  const paint = painter(colour);
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onInterrupt = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(EXIT_CANCELLED);
+    process.stderr.write('\nStopping: unloading what this run loaded (Ctrl-C again to quit at once)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onInterrupt);
+  process.on('SIGTERM', onInterrupt);
+
+  const demo = cli.demo ? await startDemoServers() : null;
+  const hostLabels = new Map(demo?.servers.map((server) => [server.url, `simulated ${server.label}`]) ?? []);
+  const progress = new ProgressView(process.stderr, painter(process.stderr.isTTY === true && !process.env.NO_COLOR), process.stderr.isTTY === true, hostLabels);
+  if (demo) progress.handle({ type: 'warning', message: 'DEMO: every server below is simulated on this machine; no real Ollama is measured.' });
+
+  let report: Report;
+  let sawServer = false;
+  try {
+    report = await speedrun(
+      speedrunOptions(cli, demo),
+      (event: SpeedrunEvent) => {
+        if (event.type === 'host-found') sawServer = true;
+        progress.handle(event);
+      },
+      controller.signal,
+      realSpeedrunDeps(),
+    );
+  } finally {
+    progress.stop();
+    await demo?.close();
+  }
+
+  if (!sawServer && !controller.signal.aborted) {
+    process.stderr.write(paint('red', 'No Ollama server was found.') + '\n');
+    if (cli.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+    return EXIT_NO_SERVER;
+  }
+  if (cli.json) {
+    process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  } else {
+    if (demo) process.stdout.write(paint('yellow', 'SIMULATED DEMO: these figures come from simulated servers, not from real models.') + '\n\n');
+    process.stdout.write(renderReport(report, paint, hostLabels));
+  }
+  return controller.signal.aborted ? EXIT_CANCELLED : EXIT_OK;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+    // Timers of a cancelled request must not keep a finished run alive.
+    setTimeout(() => process.exit(code), 100).unref();
+  },
+  (error: unknown) => {
+    process.stderr.write(`${TOOL_NAME}: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(EXIT_FAILURE);
+  },
+);
