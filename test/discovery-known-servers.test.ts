@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  defaultKnownServersFile,
   loadKnownServers,
   rememberServers,
   saveKnownServers,
@@ -102,5 +103,22 @@ describe('the known servers file', () => {
     expect(next).toHaveLength(64);
     expect(next[0]).toEqual({ url: 'http://10.0.0.5:11434', version: '0.30.1', lastSeen: '2026-03-01T12:00:00.000Z' });
     expect(next.filter((server) => server.url === 'http://10.0.0.5:11434')).toHaveLength(1);
+  });
+});
+
+describe('where the known servers live', () => {
+  it("is the Electron app's user data folder on every platform", () => {
+    expect(defaultKnownServersFile({ platform: 'darwin', env: {}, homeDir: '/Users/ada' })).toBe(
+      '/Users/ada/Library/Application Support/Ollama Speedrun/known-servers.json',
+    );
+    expect(defaultKnownServersFile({ platform: 'linux', env: {}, homeDir: '/home/ada' })).toBe(
+      '/home/ada/.config/Ollama Speedrun/known-servers.json',
+    );
+    expect(defaultKnownServersFile({ platform: 'linux', env: { XDG_CONFIG_HOME: '/xdg' }, homeDir: '/home/ada' })).toBe(
+      '/xdg/Ollama Speedrun/known-servers.json',
+    );
+    expect(defaultKnownServersFile({ platform: 'win32', env: { APPDATA: 'C:\\Users\\ada\\AppData\\Roaming' }, homeDir: 'C:\\Users\\ada' })).toBe(
+      'C:\\Users\\ada\\AppData\\Roaming\\Ollama Speedrun\\known-servers.json',
+    );
   });
 });

@@ -144,6 +144,25 @@ describe('the order of discovery', () => {
     expect(ofType(events, 'host-rejected').map((event) => event.url)).toEqual(['http://192.168.1.12:11434']);
   });
 
+  it('reports a swept server before probing the next address', async () => {
+    const timeline: string[] = [];
+    const network = linuxLan({
+      ports: { '192.168.1.200:11434': 'open' },
+      otherPorts: 'refused',
+      servers: { 'http://192.168.1.200:11434': ollama() },
+    });
+    const probe = network.deps.tcpProbe;
+    network.deps.tcpProbe = (address, port, probeOptions) => {
+      timeline.push(`probe ${address}`);
+      return probe(address, port, probeOptions);
+    };
+    await discover(options({ includeLoopback: false }), (event) => {
+      if (event.type === 'host-found') timeline.push(`found ${event.host.url}`);
+    }, new AbortController().signal, network.deps);
+    const at = timeline.indexOf('found http://192.168.1.200:11434');
+    expect(timeline.slice(at - 1, at + 2)).toEqual(['probe 192.168.1.200', 'found http://192.168.1.200:11434', 'probe 192.168.1.201']);
+  });
+
   it('asks only servers that accepted the connection', async () => {
     const network = linuxLan({ ports: { '192.168.1.40:11434': 'open' }, otherPorts: 'refused' });
     await run(options({ includeLoopback: false }), network.deps);
@@ -305,18 +324,23 @@ describe('what is swept, and what is said about it', () => {
     expect(network.probes).toEqual(['192.0.2.1', '192.0.2.2', '192.0.2.3', '192.0.2.4', '192.0.2.5', '192.0.2.6'].map((a) => `${a}:11434`));
   });
 
-  it('sweeps the network of --interface, and its neighbours first', async () => {
-    const network = linuxLan({
-      otherPorts: 'refused',
-      files: { '/proc/net/arp': fixture('linux-proc-net-arp.txt') },
-    });
-    await run(options({ includeLoopback: false, interface: 'tailscale0' }), network.deps);
-    // tailscale0 is a /32 in the reserved 100.64/10 range: named by interface only, so not swept.
-    expect(network.probes).toEqual([]);
+  it('sweeps the network of --interface, a virtual one included, neighbours first', async () => {
+    const network = macLan({ otherPorts: 'refused' });
+    await run(options({ includeLoopback: false, interface: 'bridge100' }), network.deps);
+    expect(network.probes.slice(0, 2)).toEqual(['192.168.64.3:11434', '192.168.64.1:11434']);
+    expect(network.probes).toHaveLength(254);
+    expect(network.probes.every((probe) => probe.startsWith('192.168.64.'))).toBe(true);
+  });
+
+  it('still applies the policy to the network of --interface: not tailscale0 (a reserved /32) nor docker0 (a /16)', async () => {
+    const tailscale = linuxLan({ otherPorts: 'refused' });
+    const first = await run(options({ includeLoopback: false, interface: 'tailscale0' }), tailscale.deps);
+    expect(tailscale.probes).toEqual([]);
+    expect(ofType(first.events, 'discovery-note')[0]?.message).toMatch(/not sweeping 100\.101\.102\.103\/32 on tailscale0: it is a reserved range/);
     const docker = linuxLan({ otherPorts: 'refused' });
-    const { events } = await run(options({ includeLoopback: false, interface: 'docker0' }), docker.deps);
+    const second = await run(options({ includeLoopback: false, interface: 'docker0' }), docker.deps);
     expect(docker.probes).toEqual([]);
-    expect(ofType(events, 'discovery-note')[0]?.message).toMatch(/not sweeping 172\.17\.0\.0\/16 on docker0: its 65,534 addresses/);
+    expect(ofType(second.events, 'discovery-note')[0]?.message).toMatch(/not sweeping 172\.17\.0\.0\/16 on docker0: its 65,534 addresses/);
   });
 
   it('does not sweep at all when scanning is off', async () => {

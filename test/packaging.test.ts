@@ -178,7 +178,7 @@ describe('electron-builder.yml, the mac app', () => {
 
   it('is checked by a validation that rejects a misspelt key', async () => {
     const misspelt = { ...config, mac: { ...mac, notarise: true } } as Configuration;
-    await expect(validateConfiguration(misspelt, quietLogger)).rejects.toThrow(/notarise/);
+    await expect(validateConfiguration(misspelt, quietLogger)).rejects.toThrow(/configuration\.mac/);
   });
 
   it('names the app as package.json does, under a reverse-DNS bundle id', () => {

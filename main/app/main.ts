@@ -1,5 +1,5 @@
 // The Electron entry point: creates the real Electron objects and hands them to MenuBarApp, which
-// holds every decision. Built to dist/app/main.cjs beside preload.cjs, worker.cjs and the tray icons.
+// holds every decision. Built to dist/app/main.cjs.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -12,14 +12,11 @@ import { POPOVER_SIZE } from './popover.js';
 import { POPOVER_PARTITION, blockNavigation, lockSession, popoverWebPreferences } from './security.js';
 import { AppStore } from './store.js';
 
+// Everything ships in dist/app (electron-builder.yml): main.cjs, preload.cjs, worker.cjs (Electron
+// starts workers from inside the asar archive), the tray icons and renderer/.
 const here = import.meta.dirname;
-const rendererFolder = path.join(here, '..', 'renderer');
+const rendererFolder = path.join(here, 'renderer');
 const rendererUrl = pathToFileURL(path.join(rendererFolder, 'index.html')).href;
-
-/** A packaged app keeps the worker outside the asar archive (asarUnpack in build/electron-builder.json). */
-function workerPath(): string {
-  return path.join(here, 'worker.cjs').replace(`app.asar${path.sep}`, `app.asar.unpacked${path.sep}`);
-}
 
 function createPopoverWindow(): BrowserWindow {
   const window = new BrowserWindow({
@@ -73,7 +70,7 @@ function start(): void {
     ipc: ipcMain,
     pushChannel: PUSH_CHANNEL,
     store,
-    createWorker: () => new Worker(workerPath()),
+    createWorker: () => new Worker(path.join(here, 'worker.cjs')),
     runEnvironment: {
       ollamaHostEnv: process.env.OLLAMA_HOST,
       knownServersFile: path.join(app.getPath('userData'), KNOWN_SERVERS_FILE_NAME),

@@ -10,21 +10,34 @@ export interface Clock {
 /** `Date.now()` has whole milliseconds; a token schedule at 5,000 tok/s needs finer. */
 export const systemClock: Clock = { now: () => performance.timeOrigin + performance.now() };
 
-/**
- * Resolves at (or just after) an absolute deadline, or as soon as `signal` aborts.
- * Waiting for a deadline rather than a delay is what keeps a long token stream from drifting.
- */
-export function sleepUntil(clock: Clock, deadlineMs: number, signal?: AbortSignal): Promise<void> {
-  const delayMs = deadlineMs - clock.now();
-  if (delayMs <= 0 || signal?.aborted) return Promise.resolve();
+/** How long before a precise deadline the timer hands over to polling. */
+const POLL_MARGIN_MS = 1;
+
+function timer(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve) => {
     const finish = () => {
-      clearTimeout(timer);
+      clearTimeout(handle);
       signal?.removeEventListener('abort', finish);
       resolve();
     };
-    // Rounded up: a timer that fires early only costs another trip round the loop.
-    const timer = setTimeout(finish, Math.ceil(delayMs));
+    const handle = setTimeout(finish, ms);
     signal?.addEventListener('abort', finish, { once: true });
   });
+}
+
+/**
+ * Resolves at (or just after) an absolute deadline, or as soon as `signal` aborts. Waiting for a
+ * deadline rather than a delay is what keeps a long token stream from drifting.
+ *
+ * Node timers fire up to ~2 ms late. A `precise` wait (the first token, whose time is the TTFT a
+ * client measures) lets the timer run until a millisecond before the deadline and polls out the
+ * rest with setImmediate, which still lets I/O through; it costs that millisecond of CPU, so the
+ * waits between tokens, whose common lateness cancels out of a measured rate, are not precise.
+ */
+export async function sleepUntil(clock: Clock, deadlineMs: number, signal?: AbortSignal, precise = false): Promise<void> {
+  const delayMs = deadlineMs - clock.now();
+  if (delayMs <= 0 || signal?.aborted) return;
+  if (!precise) return timer(Math.ceil(delayMs), signal);
+  if (delayMs > POLL_MARGIN_MS) await timer(Math.floor(delayMs - POLL_MARGIN_MS), signal);
+  while (clock.now() < deadlineMs && !signal?.aborted) await new Promise((resolve) => setImmediate(resolve));
 }

@@ -105,7 +105,7 @@ export class Scheduler {
         continue;
       }
       const { clock } = this.options;
-      await sleepUntil(clock, clock.now() + model.loadMs);
+      await sleepUntil(clock, clock.now() + model.loadMs, undefined, true);
       const runner = this.newRunner(model, contextLength, keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS);
       this.runners.set(model.name, runner);
       this.hold(runner, keepAliveMs);

@@ -69,7 +69,9 @@ export async function streamGeneration(target: StreamTarget, generation: Generat
     if (!res.headersSent) res.writeHead(200, { 'Content-Type': NDJSON_TYPE });
   };
   for (;;) {
-    await sleepUntil(clock, next < stopAfter ? dueAt(generation, next) : finishAt(generation), signal);
+    // The first and last tokens and the final chunk bound what a client measures: those are precise.
+    const precise = next === 0 || next >= stopAfter - 1;
+    await sleepUntil(clock, next < stopAfter ? dueAt(generation, next) : finishAt(generation), signal, precise);
     if (signal.aborted) return;
     const now = clock.now();
     const createdAt = formatUtc(now);
@@ -116,7 +118,7 @@ export async function answerWhole(target: StreamTarget, generation: Generation, 
     await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
     return;
   }
-  await sleepUntil(clock, finishAt(generation), signal);
+  await sleepUntil(clock, finishAt(generation), signal, true);
   if (signal.aborted) return;
   const endedAt = clock.now();
   if (shape.cut?.how === 'error') {

@@ -103,7 +103,7 @@ export function resultFromMeasurement(entry: RegistryEntry, measurement: Measure
     loadMs: round(measurement.loadMs, 1),
     ttftMs: round(median(present(samples.map((sample) => sample.ttftMs))), 1),
     tokensPerSec: round(median(present(samples.map((sample) => sample.tokensPerSec))), 2),
-    totalTokens: median(samples.map((sample) => sample.totalTokens)),
+    totalTokens: round(median(samples.map((sample) => sample.totalTokens)), 0),
     wallMs: round(median(samples.map((sample) => sample.endMs)), 1),
     quality: round(median(qualities), 3),
   };

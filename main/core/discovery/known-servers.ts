@@ -7,6 +7,27 @@ import type { HostInfo } from '../report.js';
 export const KNOWN_SERVERS_FILE_NAME = 'known-servers.json';
 const MAX_KNOWN_SERVERS = 64;
 
+export interface ConfigLocation {
+  platform: NodeJS.Platform;
+  env: Record<string, string | undefined>;
+  homeDir: string;
+}
+
+/**
+ * The file in the folder Electron uses as `app.getPath('userData')` for an app of this name, so the
+ * terminal tool and the app share one list: `~/Library/Application Support/<name>` on macOS,
+ * `%APPDATA%\<name>` on Windows, `$XDG_CONFIG_HOME/<name>` (or `~/.config/<name>`) elsewhere.
+ */
+export function defaultKnownServersFile(location: ConfigLocation, appName = 'Ollama Speedrun'): string {
+  const { platform, env, homeDir } = location;
+  const join = platform === 'win32' ? path.win32.join : path.posix.join;
+  let base: string;
+  if (platform === 'darwin') base = join(homeDir, 'Library', 'Application Support');
+  else if (platform === 'win32') base = env.APPDATA || join(homeDir, 'AppData', 'Roaming');
+  else base = env.XDG_CONFIG_HOME || join(homeDir, '.config');
+  return join(base, appName, KNOWN_SERVERS_FILE_NAME);
+}
+
 const knownServerSchema = z.object({
   url: z.string(),
   version: z.string(),
