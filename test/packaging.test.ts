@@ -4,11 +4,12 @@
 // own validation and to the rules the release needs.
 import { execFile, type ExecFileException } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, copyFile, mkdtemp, open, readFile, rm } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { extractFile, listPackage } from '@electron/asar';
 import picomatch from 'picomatch';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Configuration, MacConfiguration, TargetConfiguration } from 'app-builder-lib';
@@ -227,7 +228,7 @@ describe('electron-builder.yml, the mac app', () => {
     expect(width).toBeGreaterThanOrEqual(512);
   });
 
-  it("ships the built app and package.json, not the sources nor the headless executables", () => {
+  it('ships the built app and package.json, not the sources nor the headless executables', () => {
     const patterns = (config.files as { filter: string[] }[]).flatMap((set) => set.filter);
     const shipped = picomatch(patterns);
     expect(shipped(packageJson.main)).toBe(true);
@@ -236,4 +237,37 @@ describe('electron-builder.yml, the mac app', () => {
       expect(shipped(path), path).toBe(false);
     }
   });
+
+  // Electron's binaries can't be had here (its postinstall download is blocked), so a stand-in
+  // Electron folder lets the real packer run as far as the asar, which is the same for every
+  // platform: it proves the `files` rules against electron-builder's own file collection.
+  it('packs the built app, its package.json and the runtime dependencies into app.asar', async () => {
+    const appBuild = await outcome(process.execPath, ['scripts/build.mjs', 'app'], { timeoutMs: 120_000 });
+    expect(appBuild.code, appBuild.stderr).toBe(0);
+    const work = await mkdtemp(join(tmpdir(), 'ollama-speedrun-asar-'));
+    try {
+      const standIn = join(work, 'electron');
+      await mkdir(standIn);
+      await writeFile(join(standIn, 'electron'), '#!/bin/sh\n', { mode: 0o755 });
+      const output = join(work, 'out');
+      const packed = await outcome(
+        join(root, 'node_modules/.bin/electron-builder'),
+        ['--linux', 'dir', '--x64', '--publish', 'never', `-c.electronDist=${standIn}`, `-c.directories.output=${output}`],
+        { timeoutMs: 240_000 },
+      );
+      expect(packed.code, packed.stdout + packed.stderr).toBe(0);
+
+      const archive = join(output, 'linux-unpacked/resources/app.asar');
+      const files = new Set(listPackage(archive, { isPack: false }).map((path) => path.slice(1)));
+      const shippedPackage = JSON.parse(extractFile(archive, 'package.json').toString('utf8')) as { main: string };
+      expect(files).toContain(shippedPackage.main);
+      for (const path of ['dist/app/worker.cjs', 'dist/app/preload.cjs', 'dist/app/renderer/index.html', 'node_modules/ajv/package.json']) {
+        expect(files, path).toContain(path);
+      }
+      const strays = [...files].filter((path) => !/^(dist\/app|node_modules)(\/|$)|^dist$|^package\.json$/.test(path));
+      expect(strays).toEqual([]);
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  }, 300_000);
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { assessQuality } from '../main/core/assess/quality.js';
-import { compositeScore, rankTiers, scoreResults } from '../main/core/assess/score.js';
+import { compositeScore, rankTiers, scoreParts, scoreResults } from '../main/core/assess/score.js';
 import type { ModelResult } from '../main/core/report.js';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/answers/${name}`, import.meta.url), 'utf8');
@@ -65,12 +65,16 @@ function measured(model: string, tokensPerSec: number, quality: number): ModelRe
     wallMs: 3000,
     quality,
     score: null,
+    flags: [],
+    notes: [],
+    measurement: null,
   };
 }
 
 describe('score', () => {
   it('is 100 for the fastest model with a perfect answer', () => {
-    expect(compositeScore(1, 80, 80)).toBe(100);
+    expect(compositeScore(scoreParts(1, 80, 80))).toBe(100);
+    expect(compositeScore(scoreParts(0.5, 40, 80))).toBe(35);
   });
 
   it('never lets a degenerate answer beat a sound one at half the speed', () => {

@@ -10,10 +10,10 @@ export interface NotificationText {
 
 const TIER_NAMES: Record<Tier, string> = { tiny: 'Tiny', small: 'Small', medium: 'Medium', large: 'Large', xl: 'XL' };
 
-/** `http://studio.local:11434` -> `studio.local`: enough to tell servers apart in one line. */
+/** `http://studio.local:11434` -> `studio.local`; a port other than Ollama's stays. */
 function hostName(url: string): string {
   try {
-    return new URL(url).hostname.replace(/^\[|\]$/g, '');
+    return new URL(url).host.replace(/:11434$/, '');
   } catch {
     return url;
   }

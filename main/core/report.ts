@@ -30,6 +30,113 @@ export interface RegistryEntry {
 
 export type ResultStatus = 'ok' | 'failed' | 'skipped';
 
+/**
+ * Why a figure should not be taken at face value: `contended` (something else used the server
+ * while we measured), `throttling?` (later runs much slower than the first), `unstable` (runs
+ * disagree widely).
+ */
+export type ResultFlag = 'contended' | 'throttling?' | 'unstable';
+
+/** Median and spread of one figure over the timed runs. */
+export interface Spread {
+  median: number | null;
+  /** Interquartile range, in the figure's unit. */
+  iqr: number | null;
+  /** Coefficient of variation (sd / mean), 0-1. */
+  cv: number | null;
+  unstable: boolean;
+}
+
+/** One timed run, on both clocks. Client times are ms from sending the request. */
+export interface RunRecord {
+  client: {
+    firstByteMs: number | null;
+    /** First non-empty `response` or `thinking`. */
+    ttftMs: number | null;
+    /** First non-empty `response`: later than ttftMs when the model thinks first. */
+    ttftAnswerMs: number | null;
+    endMs: number;
+    interTokenP50Ms: number | null;
+    interTokenP99Ms: number | null;
+    chunks: number;
+  };
+  server: {
+    totalDurationNs: number;
+    loadDurationNs: number;
+    promptEvalCount: number;
+    promptEvalDurationNs: number;
+    evalCount: number;
+    evalDurationNs: number;
+  };
+  /** Decode rate: the server's figure, or the client's where the server's is missing or absurd. */
+  tokensPerSec: number | null;
+  tokensPerSecSource: 'server' | 'client' | 'none';
+  /** Prompt processing rate; null on a prompt-cache hit, where Ollama's figure is inflated. */
+  prefillTokensPerSec: number | null;
+  /** Client end-to-end minus the server's total_duration: network and client overhead. */
+  overheadMs: number | null;
+  totalTokens: number;
+  doneReason: string;
+  quality: number;
+  notes: string[];
+}
+
+/** What a result was measured under, so two results can be compared honestly. */
+export interface Envelope {
+  ollamaVersion: string;
+  digest: string;
+  quantization: string | null;
+  /** Context length the model was loaded with (`/api/ps`). */
+  contextLength: number | null;
+  /** Share of the resident model on the GPU (`size_vram / size`), 0-1. */
+  gpuShare: number | null;
+  /** Bytes of the model that spilled to CPU memory. */
+  cpuSpillBytes: number | null;
+  options: { temperature: number; seed: number; num_predict: number; keep_alive: string };
+  protocol: { warmupRuns: number; timedRuns: number; runsMode: 'fixed' | 'auto' };
+  toolVersion: string;
+  startedAt: string;
+}
+
+export interface QualityBreakdown {
+  coverage: number;
+  codeBlock: number;
+  structure: number;
+  length: number;
+  repeatedNgramShare: number;
+  typeTokenRatio: number;
+  degenerationFactor: number;
+  truncationFactor: number;
+  words: number;
+  truncated: boolean;
+}
+
+export interface ScoreBreakdown {
+  quality: number;
+  /** tokensPerSec over the fastest in the tier, 0-1. */
+  speed: number;
+  /** 0.4 + 0.6 x speed. */
+  speedFactor: number;
+}
+
+/** Everything behind a measured result's headline figures. */
+export interface Measurement {
+  runs: RunRecord[];
+  spread: {
+    tokensPerSec: Spread;
+    ttftMs: Spread;
+    ttftAnswerMs: Spread;
+    prefillTokensPerSec: Spread;
+    interTokenP50Ms: Spread;
+    interTokenP99Ms: Spread;
+    overheadMs: Spread;
+    wallMs: Spread;
+  };
+  qualityParts: QualityBreakdown;
+  scoreParts: ScoreBreakdown | null;
+  envelope: Envelope;
+}
+
 export interface ModelResult {
   host: string;
   model: string;
@@ -52,6 +159,11 @@ export interface ModelResult {
   quality: number | null;
   /** Composite score, 0-100, within the tier. */
   score: number | null;
+  flags: ResultFlag[];
+  /** Plain-language notes: why a flag was raised, which clock a figure came from. */
+  notes: string[];
+  /** Samples, spreads, both clocks and the envelope; null for a model that was not measured. */
+  measurement: Measurement | null;
 }
 
 export interface RankedEntry {

@@ -2,7 +2,7 @@
 // report. The headless command and the Electron worker both host exactly this function.
 import picomatch from 'picomatch';
 import { assess } from './assess/assess.js';
-import { ServerBenchmark, failedResult, type BenchmarkSettings } from './benchmark/protocol.js';
+import { ServerBenchmark, failedResult, type BenchmarkSettings, type SavedResponses } from './benchmark/protocol.js';
 import type { Clock } from './benchmark/run.js';
 import { discover, realDiscoveryDeps, type DiscoveryDeps, type DiscoveryOptions } from './discovery/discover.js';
 import { enumerateHost, type ModelProblem } from './enumerate.js';
@@ -24,6 +24,8 @@ export interface SpeedrunDeps {
   clock: Clock;
   /** Wall-clock milliseconds, for timestamps. */
   wallNow: () => number;
+  /** Where `--save-responses` keeps each model's answers; absent, they are not kept. */
+  saveResponses?: (responses: SavedResponses) => Promise<void>;
 }
 
 export function realSpeedrunDeps(): SpeedrunDeps {
@@ -60,7 +62,6 @@ export function buildReport(startedAt: string, finishedAt: string, hosts: HostIn
 
 interface HostPlan {
   host: HostInfo;
-  client: OllamaClient;
   entries: RegistryEntry[];
   problems: ModelProblem[];
 }
@@ -73,7 +74,6 @@ async function planHost(host: HostInfo, modelGlob: string | null, emit: Emit, si
     const matches = modelGlob ? picomatch(modelGlob, { nocase: true }) : () => true;
     return {
       host,
-      client,
       entries: inventory.entries.filter((entry) => matches(entry.model)),
       problems: inventory.problems.filter((problem) => matches(problem.model)),
     };
@@ -109,7 +109,7 @@ export async function speedrun(
       emit({ type: 'phase', phase: 'benchmark' });
       // Servers run side by side; within a server, one model at a time.
       await Promise.all(
-        plans.map((plan) => new ServerBenchmark(plan.client, options.benchmark, deps, emit).run(plan.entries, signal, record)),
+        plans.map((plan) => new ServerBenchmark(plan.host, options.benchmark, deps, emit).run(plan.entries, signal, record)),
       );
     }
   }

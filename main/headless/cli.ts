@@ -1,5 +1,7 @@
 // The headless command: `npm run headless -- [options]`, and the single-file linux builds.
 // It hosts the core runner and renders its events; it computes nothing itself.
+import os from 'node:os';
+import { defaultKnownServersFile } from '../core/discovery/known-servers.js';
 import { speedrun, realSpeedrunDeps, type SpeedrunOptions } from '../core/speedrun.js';
 import type { SpeedrunEvent } from '../core/events.js';
 import type { Report } from '../core/report.js';
@@ -28,6 +30,7 @@ function speedrunOptions(cli: CliOptions, demo: DemoServers | null): SpeedrunOpt
       scanTimeoutMs: cli.scanTimeoutMs,
       scanConcurrency: cli.scanConcurrency,
       scanDelayMs: cli.scanDelayMs,
+      knownServersFile: demo ? undefined : defaultKnownServersFile({ platform: process.platform, env: process.env, homeDir: os.homedir() }),
     },
     benchmark: { maxTokens: cli.maxTokens, runs: cli.runs, modelTimeoutMs: cli.modelTimeoutMs },
     modelGlob: cli.modelGlob,

@@ -64,7 +64,7 @@ export class ProgressView {
         this.line('info', this.paint('dim', `${terminalSafe(event.url)}: ${terminalSafe(event.reason)}`));
         break;
       case 'discovery-done':
-        if (event.hosts.length === 0) for (const advice of event.advice) this.line('warn', terminalSafe(advice));
+        for (const advice of event.advice) this.line('warn', terminalSafe(advice));
         break;
       case 'host-failed':
         this.line('fail', `${this.hostLabel(event.url)}: ${terminalSafe(event.reason)}`);

@@ -29,10 +29,11 @@ function timer(ms: number, signal: AbortSignal | undefined): Promise<void> {
  * Resolves at (or just after) an absolute deadline, or as soon as `signal` aborts. Waiting for a
  * deadline rather than a delay is what keeps a long token stream from drifting.
  *
- * Node timers fire up to ~2 ms late. A `precise` wait (the first token, whose time is the TTFT a
- * client measures) lets the timer run until a millisecond before the deadline and polls out the
- * rest with setImmediate, which still lets I/O through; it costs that millisecond of CPU, so the
- * waits between tokens, whose common lateness cancels out of a measured rate, are not precise.
+ * Node timers fire up to ~2 ms late. A `precise` wait (the end of a load, the first and last
+ * tokens, the final chunk: the moments a client measures TTFT and rate between) lets the timer run
+ * until a millisecond before the deadline and polls out the rest with setImmediate, which still
+ * lets I/O through. That costs up to a millisecond of CPU per wait, so the waits between tokens,
+ * whose common lateness cancels out of a measured rate, are not precise.
  */
 export async function sleepUntil(clock: Clock, deadlineMs: number, signal?: AbortSignal, precise = false): Promise<void> {
   const delayMs = deadlineMs - clock.now();

@@ -6,7 +6,8 @@ function pad(value: number, width = 2): string {
 
 function rfc3339Nano(epochMs: number, offsetMinutes: number): string {
   let wholeMs = Math.floor(epochMs);
-  let subMsNanos = Math.round((epochMs - wholeMs) * 1e6);
+  // A double holding epoch milliseconds resolves about 0.24 µs: digits below a microsecond are noise.
+  let subMsNanos = Math.round((epochMs - wholeMs) * 1e3) * 1e3;
   if (subMsNanos >= 1e6) {
     wholeMs += 1;
     subMsNanos -= 1e6;

@@ -5,7 +5,7 @@ import { GoDurationError, parseGoDuration } from './go-time.js';
 export const DEFAULT_KEEP_ALIVE_MS = 5 * 60_000;
 
 /** A negative keep_alive becomes Go's largest duration (math.MaxInt64 ns, about 292 years). */
-export const FOREVER_MS = 9_223_372_036_854.775;
+const FOREVER_MS = 9_223_372_036_854.775;
 
 export type KeepAlive = { ok: true; ms: number | undefined } | { ok: false; error: string };
 

@@ -6,7 +6,7 @@
 import http from 'node:http';
 import { systemClock, type Clock } from './clock.js';
 import type { Counters, DoubleState, Exchange } from './double-state.js';
-import { readRequestBody, sendBody, sendEmpty } from './http-reply.js';
+import { readRequestBody, sendBody, sendEmpty, sendError } from './http-reply.js';
 import { hostAllowed, isLoopback, originAllowed } from './origin-policy.js';
 import { METHOD_NOT_ALLOWED_BODY, NOT_FOUND_BODY, resolveRoute } from './router.js';
 import { ROUTES } from './routes.js';
@@ -181,10 +181,16 @@ export async function startOllamaDouble(options: DoubleOptions): Promise<OllamaD
       if (isGenerate) generatesInFlight--;
       hangUp.abort();
     });
-    void readRequestBody(req).then((body) => {
-      entry.body = parseBody(body);
-      return dispatch(state, { req, res, body, arrivedAt, signal: hangUp.signal }, path, guardsHost);
-    });
+    void readRequestBody(req)
+      .then((body) => {
+        entry.body = parseBody(body);
+        return dispatch(state, { req, res, body, arrivedAt, signal: hangUp.signal }, path, guardsHost);
+      })
+      .catch((error: unknown) => {
+        // A bug in the double must fail the request loudly, not hang it like a tarpit.
+        if (res.headersSent) res.destroy();
+        else sendError(res, 500, `ollama double: ${error instanceof Error ? error.message : String(error)}`);
+      });
   });
 
   await new Promise<void>((resolve, reject) => {

@@ -123,7 +123,3 @@ export function canGenerate(model: SimulatedModel): boolean {
 export function canThink(model: SimulatedModel): boolean {
   return model.capabilities.includes('thinking');
 }
-
-export function isStatusFault(fault: ModelFault | undefined): fault is StatusFault {
-  return typeof fault === 'object';
-}

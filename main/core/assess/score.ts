@@ -6,16 +6,21 @@
 // Quality multiplies rather than adds, so speed can never buy back a broken answer: a repetition
 // loop (quality <= 0.1 x content) or an empty answer (0) loses to a sound answer at half the speed,
 // whose speed term is still 0.7 of the fastest's.
-import type { ModelResult, RankedEntry, Tier, TierSummary } from '../report.js';
+import type { ModelResult, RankedEntry, ScoreBreakdown, Tier, TierSummary } from '../report.js';
 import { TIERS } from '../report.js';
 import { TIER_LABELS } from './tiers.js';
 
 export const SPEED_FLOOR = 0.4;
 export const SPEED_WEIGHT = 0.6;
 
-export function compositeScore(quality: number, tokensPerSec: number, fastestInTier: number): number {
+export function scoreParts(quality: number, tokensPerSec: number, fastestInTier: number): ScoreBreakdown {
   const speed = fastestInTier > 0 ? Math.min(1, tokensPerSec / fastestInTier) : 0;
-  return Math.round(1000 * quality * (SPEED_FLOOR + SPEED_WEIGHT * speed)) / 10;
+  return { quality, speed, speedFactor: SPEED_FLOOR + SPEED_WEIGHT * speed };
+}
+
+/** 0-100, one decimal. */
+export function compositeScore(parts: ScoreBreakdown): number {
+  return Math.round(1000 * parts.quality * parts.speedFactor) / 10;
 }
 
 function isMeasured(result: ModelResult): result is ModelResult & { tokensPerSec: number; quality: number } {
@@ -28,11 +33,12 @@ export function scoreResults(results: ModelResult[]): ModelResult[] {
   for (const result of results.filter(isMeasured)) {
     fastest.set(result.tier, Math.max(fastest.get(result.tier) ?? 0, result.tokensPerSec));
   }
-  return results.map((result) =>
-    isMeasured(result)
-      ? { ...result, score: compositeScore(result.quality, result.tokensPerSec, fastest.get(result.tier) ?? 0) }
-      : { ...result, score: null },
-  );
+  return results.map((result) => {
+    if (!isMeasured(result)) return { ...result, score: null };
+    const parts = scoreParts(result.quality, result.tokensPerSec, fastest.get(result.tier) ?? 0);
+    const measurement = result.measurement && { ...result.measurement, scoreParts: parts };
+    return { ...result, score: compositeScore(parts), measurement };
+  });
 }
 
 /** All five tiers, in order; ties go to the faster model, then to the name, so ranking is stable. */

@@ -4,16 +4,18 @@
 import type { Emit } from '../events.js';
 import { OllamaClient, OllamaError, UNLOAD_NOW } from '../ollama/client.js';
 import type { RunningModel } from '../ollama/schemas.js';
-import type { ModelResult, RegistryEntry } from '../report.js';
+import type { HostInfo, ModelResult, RegistryEntry, ResultFlag, RunRecord } from '../report.js';
 import { tierOf } from '../assess/tiers.js';
 import { assessQuality } from '../assess/quality.js';
+import { TOOL_VERSION } from '../version.js';
 import { BENCHMARK_SEED, capabilityPrompt, makeNonce } from './prompt.js';
-import { timedRun, type Clock, type RunSample } from './run.js';
+import { interTokenGapsMs, prefillRate, timedRun, type Clock, type RunSample } from './run.js';
+import { median, quantile, round, spreadOf } from './stats.js';
 
 export interface BenchmarkSettings {
   maxTokens: number;
-  /** Timed runs per model; the report gives their median. */
-  runs: number;
+  /** Timed runs per model after the warm-up, or `auto`: repeat until the median settles. */
+  runs: number | 'auto';
   /** The whole protocol for one model (load, warm-up, runs) must end within this. */
   modelTimeoutMs: number;
 }
@@ -26,22 +28,33 @@ const KEEP_ALIVE_WHILE_MEASURING = '10m';
 const CLEANUP_TIMEOUT_MS = 3_000;
 /** `expires_at` this far ahead means the model was loaded with a negative keep_alive: forever. */
 const FOREVER_THRESHOLD_MS = 100 * 365 * 24 * 3600 * 1000;
+/** `--runs auto`: at least this many runs, at most that many. */
+export const AUTO_RUNS_MIN = 3;
+export const AUTO_RUNS_MAX = 10;
+/** `--runs auto` stops once one more run moves the median decode rate by less than this. */
+const AUTO_RUNS_SETTLED = 0.01;
+/** A warm request that waited this long before starting was queued behind someone else's. */
+const CONTENDED_LOAD_MS = 100;
+/** A last run this much slower than the first suggests thermal or power throttling. */
+const THROTTLE_RATIO = 0.85;
 
-export interface Measurement {
+/** What one model's protocol produced, before scoring. */
+export interface ModelMeasurement {
   loadMs: number;
-  memoryBytes: number | null;
+  /** `/api/ps` while loaded; null when the server did not list the model. */
+  resident: RunningModel | null;
+  /** Other models resident while this one was measured. */
+  othersLoaded: string[];
   samples: RunSample[];
+  startedAt: string;
 }
 
-export function median(values: number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
-
-function present(values: (number | null)[]): number[] {
-  return values.filter((value): value is number => value !== null);
+/** The answers of one model's timed runs, for `--save-responses`. */
+export interface SavedResponses {
+  host: string;
+  model: string;
+  digest: string;
+  runs: { answer: string; thinking: string; doneReason: string }[];
 }
 
 function baseResult(entry: RegistryEntry): ModelResult {
@@ -63,6 +76,9 @@ function baseResult(entry: RegistryEntry): ModelResult {
     wallMs: null,
     quality: null,
     score: null,
+    flags: [],
+    notes: [],
+    measurement: null,
   };
 }
 
@@ -85,28 +101,133 @@ export function skipReason(entry: RegistryEntry): string | null {
   return null;
 }
 
-/** Report precision: a tenth of a millisecond, a hundredth of a token/s, three places of quality. */
-function round(value: number | null, places: number): number | null {
-  if (value === null) return null;
-  const factor = 10 ** places;
-  return Math.round(value * factor) / factor;
+function runRecord(sample: RunSample, quality: number): RunRecord {
+  const gaps = interTokenGapsMs(sample.tokenArrivalsMs);
+  const prefill = prefillRate(sample.server);
+  const notes = [sample.note, prefill.note].filter((note): note is string => note !== null);
+  return {
+    client: {
+      firstByteMs: round(sample.firstByteMs, 2),
+      ttftMs: round(sample.ttftMs, 2),
+      ttftAnswerMs: round(sample.firstAnswerMs, 2),
+      endMs: round(sample.endMs, 2) as number,
+      interTokenP50Ms: round(quantile(gaps, 0.5), 3),
+      interTokenP99Ms: round(quantile(gaps, 0.99), 3),
+      chunks: sample.tokenArrivalsMs.length,
+    },
+    server: {
+      totalDurationNs: sample.server.totalNs,
+      loadDurationNs: sample.server.loadNs,
+      promptEvalCount: sample.server.promptEvalCount,
+      promptEvalDurationNs: sample.server.promptEvalNs,
+      evalCount: sample.server.evalCount,
+      evalDurationNs: sample.server.evalNs,
+    },
+    tokensPerSec: round(sample.tokensPerSec, 3),
+    tokensPerSecSource: sample.tokensPerSecSource,
+    prefillTokensPerSec: round(prefill.rate, 2),
+    overheadMs: sample.server.totalNs > 0 ? round(sample.endMs - sample.server.totalNs / 1e6, 3) : null,
+    totalTokens: sample.totalTokens,
+    doneReason: sample.doneReason,
+    quality: round(quality, 4) as number,
+    notes,
+  };
 }
 
-export function resultFromMeasurement(entry: RegistryEntry, measurement: Measurement): ModelResult {
-  const { samples } = measurement;
-  const qualities = samples.map((sample) => assessQuality(sample.answer, sample.doneReason).quality);
+/** Flags, each with the note that explains it. */
+export function contentionFlags(runs: RunRecord[], othersLoaded: string[], unstable: boolean): { flags: ResultFlag[]; notes: string[] } {
+  const flags = new Set<ResultFlag>();
+  const notes: string[] = [];
+  if (othersLoaded.length > 0) {
+    flags.add('contended');
+    notes.push(`other models were loaded on the server while this one was measured: ${othersLoaded.join(', ')}`);
+  }
+  const waitedMs = Math.max(0, ...runs.map((run) => run.server.loadDurationNs / 1e6));
+  if (waitedMs > CONTENDED_LOAD_MS) {
+    flags.add('contended');
+    notes.push(`a warm run waited ${Math.round(waitedMs)} ms before starting: another request was probably being served`);
+  }
+  const first = runs[0]?.tokensPerSec;
+  const last = runs[runs.length - 1]?.tokensPerSec;
+  if (runs.length >= 2 && first && last && last < first * THROTTLE_RATIO) {
+    flags.add('throttling?');
+    notes.push(`the last run decoded at ${Math.round((last / first) * 100)}% of the first run's rate`);
+  }
+  if (unstable) {
+    flags.add('unstable');
+    notes.push('timed runs disagree by more than 10% (coefficient of variation): the median is a weak summary');
+  }
+  return { flags: [...flags], notes };
+}
+
+export function resultFromMeasurement(
+  entry: RegistryEntry,
+  measured: ModelMeasurement,
+  host: HostInfo,
+  settings: BenchmarkSettings,
+): ModelResult {
+  const assessments = measured.samples.map((sample) => assessQuality(sample.answer, sample.doneReason));
+  const runs = measured.samples.map((sample, index) => runRecord(sample, assessments[index]?.quality ?? 0));
+  const spread = {
+    tokensPerSec: spreadOf(runs.map((run) => run.tokensPerSec), 2),
+    ttftMs: spreadOf(runs.map((run) => run.client.ttftMs), 1),
+    ttftAnswerMs: spreadOf(runs.map((run) => run.client.ttftAnswerMs), 1),
+    prefillTokensPerSec: spreadOf(runs.map((run) => run.prefillTokensPerSec), 1),
+    interTokenP50Ms: spreadOf(runs.map((run) => run.client.interTokenP50Ms), 3),
+    interTokenP99Ms: spreadOf(runs.map((run) => run.client.interTokenP99Ms), 3),
+    overheadMs: spreadOf(runs.map((run) => run.overheadMs), 3),
+    wallMs: spreadOf(runs.map((run) => run.client.endMs), 1),
+  };
+  const quality = spreadOf(runs.map((run) => run.quality), 3).median ?? 0;
+  // The parts shown are those of the run whose quality is the median one.
+  const medianRun = runs.reduce((best, run, index) => (Math.abs(run.quality - quality) < Math.abs((runs[best]?.quality ?? 0) - quality) ? index : best), 0);
+  const { flags, notes } = contentionFlags(runs, measured.othersLoaded, spread.tokensPerSec.unstable || spread.ttftMs.unstable);
+  const sourceNotes = [...new Set(runs.flatMap((run) => run.notes))];
+  const resident = measured.resident;
+  const memoryBytes = resident && resident.size > 0 ? resident.size : null;
   return {
     ...baseResult(entry),
     status: 'ok',
-    memoryBytes: measurement.memoryBytes,
-    tier: tierOf(measurement.memoryBytes ?? entry.sizeBytes),
-    loadMs: round(measurement.loadMs, 1),
-    ttftMs: round(median(present(samples.map((sample) => sample.ttftMs))), 1),
-    tokensPerSec: round(median(present(samples.map((sample) => sample.tokensPerSec))), 2),
-    totalTokens: round(median(samples.map((sample) => sample.totalTokens)), 0),
-    wallMs: round(median(samples.map((sample) => sample.endMs)), 1),
-    quality: round(median(qualities), 3),
+    memoryBytes,
+    tier: tierOf(memoryBytes ?? entry.sizeBytes),
+    loadMs: round(measured.loadMs, 1),
+    ttftMs: spread.ttftMs.median,
+    tokensPerSec: spread.tokensPerSec.median,
+    totalTokens: round(median(runs.map((run) => run.totalTokens)), 0),
+    wallMs: spread.wallMs.median,
+    quality,
+    flags,
+    notes: [...notes, ...sourceNotes],
+    measurement: {
+      runs,
+      spread,
+      qualityParts: (assessments[medianRun] ?? assessQuality('', 'stop')).parts,
+      scoreParts: null,
+      envelope: {
+        ollamaVersion: host.version,
+        digest: entry.digest,
+        quantization: entry.quantization,
+        contextLength: resident?.context_length || entry.contextLength,
+        gpuShare: memoryBytes && resident ? round(resident.size_vram / memoryBytes, 4) : null,
+        cpuSpillBytes: memoryBytes && resident ? Math.max(0, memoryBytes - resident.size_vram) : null,
+        options: { temperature: 0, seed: BENCHMARK_SEED, num_predict: settings.maxTokens, keep_alive: KEEP_ALIVE_WHILE_MEASURING },
+        protocol: { warmupRuns: 1, timedRuns: runs.length, runsMode: settings.runs === 'auto' ? 'auto' : 'fixed' },
+        toolVersion: TOOL_VERSION,
+        startedAt: measured.startedAt,
+      },
+    },
   };
+}
+
+/** `--runs auto`: enough runs for the median decode rate to settle, within bounds. */
+export function needsAnotherRun(runs: number | 'auto', samples: readonly RunSample[]): boolean {
+  if (runs !== 'auto') return samples.length < runs;
+  if (samples.length < AUTO_RUNS_MIN) return true;
+  if (samples.length >= AUTO_RUNS_MAX) return false;
+  const rates = samples.map((sample) => sample.tokensPerSec ?? 0);
+  const now = median(rates) ?? 0;
+  const before = median(rates.slice(0, -1)) ?? 0;
+  return now === 0 || Math.abs(now - before) / now >= AUTO_RUNS_SETTLED;
 }
 
 function isLoaded(running: RunningModel[], model: string): RunningModel | undefined {
@@ -129,22 +250,27 @@ function describe(error: unknown): string {
 
 export interface ServerBenchmarkDeps {
   clock: Clock;
-  /** Wall-clock time, for `expires_at` arithmetic. */
+  /** Wall-clock time, for `expires_at` arithmetic and timestamps. */
   wallNow: () => number;
+  /** Keeps each measured model's answers (`--save-responses`); failures here never fail a model. */
+  saveResponses?: (responses: SavedResponses) => Promise<void>;
 }
 
 export class ServerBenchmark {
   private nonceSequence = 0;
+  private readonly client: OllamaClient;
 
   constructor(
-    private readonly client: OllamaClient,
+    private readonly host: HostInfo,
     private readonly settings: BenchmarkSettings,
     private readonly deps: ServerBenchmarkDeps,
     private readonly emit: Emit,
-  ) {}
+  ) {
+    this.client = new OllamaClient(host.url);
+  }
 
   /** Runs every entry in turn; `onResult` sees each result the moment it is final. */
-  async run(entries: RegistryEntry[], signal: AbortSignal, onResult: (result: ModelResult, index: number) => void): Promise<void> {
+  async run(entries: RegistryEntry[], signal: AbortSignal, onResult: (result: ModelResult) => void): Promise<void> {
     const before = await this.readLoaded(signal);
     const measured = new Set<string>();
     try {
@@ -154,7 +280,7 @@ export class ServerBenchmark {
         const reason = skipReason(entry);
         if (!reason) measured.add(entry.model);
         const result = reason ? skippedResult(entry, reason) : await this.measureOne(entry, before, signal);
-        if (result) onResult(result, index);
+        if (result) onResult(result);
       }
     } finally {
       await this.restore(before, measured, signal.aborted);
@@ -165,7 +291,7 @@ export class ServerBenchmark {
     try {
       return await this.client.ps(signal);
     } catch (error) {
-      this.emit({ type: 'warning', message: `${this.client.baseUrl}: cannot read /api/ps (${describe(error)}); models it had loaded may not be restored` });
+      this.emit({ type: 'warning', message: `${this.host.url}: cannot read /api/ps (${describe(error)}); models it had loaded may not be restored` });
       return [];
     }
   }
@@ -175,8 +301,9 @@ export class ServerBenchmark {
     const budget = AbortSignal.any([signal, AbortSignal.timeout(this.settings.modelTimeoutMs)]);
     let memoryBytes: number | null = null;
     try {
-      const measurement = await this.measure(entry, budget, (bytes) => (memoryBytes = bytes));
-      return resultFromMeasurement(entry, measurement);
+      const measured = await this.measure(entry, budget, (bytes) => (memoryBytes = bytes));
+      await this.save(entry, measured.samples);
+      return resultFromMeasurement(entry, measured, this.host, this.settings);
     } catch (error) {
       if (signal.aborted) return null;
       const reason = budget.aborted
@@ -188,8 +315,24 @@ export class ServerBenchmark {
     }
   }
 
-  private async measure(entry: RegistryEntry, signal: AbortSignal, onMemory: (bytes: number) => void): Promise<Measurement> {
+  private async save(entry: RegistryEntry, samples: RunSample[]): Promise<void> {
+    if (!this.deps.saveResponses) return;
+    try {
+      await this.deps.saveResponses({
+        host: entry.host,
+        model: entry.model,
+        digest: entry.digest,
+        runs: samples.map((sample) => ({ answer: sample.answer, thinking: sample.thinking, doneReason: sample.doneReason })),
+      });
+    } catch (error) {
+      this.emit({ type: 'warning', message: `could not save the answers of ${entry.model}: ${describe(error)}` });
+    }
+  }
+
+  /** unload -> timed cold load -> one warm-up -> the timed runs. */
+  private async measure(entry: RegistryEntry, signal: AbortSignal, onMemory: (bytes: number) => void): Promise<ModelMeasurement> {
     const { client, deps, settings } = this;
+    const startedAt = new Date(deps.wallNow()).toISOString();
 
     // A cold load is timed on its own, so load time never leaks into TTFT.
     if (isLoaded(await client.ps(signal), entry.model)) {
@@ -200,9 +343,10 @@ export class ServerBenchmark {
     await client.loadOrUnload(entry.model, KEEP_ALIVE_WHILE_MEASURING, settings.modelTimeoutMs, signal);
     const loadMs = deps.clock() - loadStart;
 
-    const resident = isLoaded(await client.ps(signal), entry.model);
-    const memoryBytes = resident && resident.size > 0 ? resident.size : null;
-    if (memoryBytes !== null) onMemory(memoryBytes);
+    const running = await client.ps(signal);
+    const resident = isLoaded(running, entry.model) ?? null;
+    if (resident && resident.size > 0) onMemory(resident.size);
+    const othersLoaded = running.filter((model) => model !== resident).map((model) => model.name);
 
     const run = (maxTokens: number, live: boolean) =>
       timedRun(
@@ -223,15 +367,15 @@ export class ServerBenchmark {
 
     await run(Math.min(WARMUP_TOKENS, settings.maxTokens), false);
     const samples: RunSample[] = [];
-    for (let i = 0; i < settings.runs; i++) samples.push(await run(settings.maxTokens, true));
-    return { loadMs, memoryBytes, samples };
+    while (needsAnotherRun(settings.runs, samples)) samples.push(await run(settings.maxTokens, true));
+    return { loadMs, resident, othersLoaded, samples, startedAt };
   }
 
   private async unload(model: string): Promise<void> {
     try {
       await this.client.loadOrUnload(model, UNLOAD_NOW, CLEANUP_TIMEOUT_MS, AbortSignal.timeout(CLEANUP_TIMEOUT_MS));
     } catch (error) {
-      this.emit({ type: 'warning', message: `${this.client.baseUrl}: could not unload ${model} (${describe(error)})` });
+      this.emit({ type: 'warning', message: `${this.host.url}: could not unload ${model} (${describe(error)})` });
     }
   }
 
@@ -247,7 +391,7 @@ export class ServerBenchmark {
       const stillLoaded = now === null || isLoaded(now, model.name) !== undefined;
       if (stillLoaded && !measured.has(model.name)) continue;
       if (!stillLoaded && cancelled) {
-        this.emit({ type: 'warning', message: `${this.client.baseUrl}: ${model.name} was loaded before the run and is not reloaded after the cancel` });
+        this.emit({ type: 'warning', message: `${this.host.url}: ${model.name} was loaded before the run and is not reloaded after the cancel` });
         continue;
       }
       const timeoutMs = stillLoaded ? CLEANUP_TIMEOUT_MS : this.settings.modelTimeoutMs;
@@ -255,7 +399,7 @@ export class ServerBenchmark {
         const keepAlive = remainingKeepAlive(model.expires_at, this.deps.wallNow());
         await this.client.loadOrUnload(model.name, keepAlive, timeoutMs, AbortSignal.timeout(timeoutMs));
       } catch (error) {
-        this.emit({ type: 'warning', message: `${this.client.baseUrl}: could not reload ${model.name} as it was (${describe(error)})` });
+        this.emit({ type: 'warning', message: `${this.host.url}: could not reload ${model.name} as it was (${describe(error)})` });
       }
     }
   }

@@ -39,6 +39,11 @@ export interface RunSample {
 
 /** No local model decodes anywhere near this fast; a higher server figure is a broken server. */
 const MAX_PLAUSIBLE_TOKENS_PER_SEC = 100_000;
+/**
+ * Prefill faster than this means Ollama served the prompt from its cache: it then counts the
+ * cached tokens but times only the new ones, and the rate means nothing.
+ */
+const MAX_PLAUSIBLE_PREFILL_TOKENS_PER_SEC = 200_000;
 const PROGRESS_INTERVAL_MS = 250;
 
 export interface RunRequest {
@@ -79,6 +84,20 @@ export function decodeRate(server: ServerTimings, arrivalsMs: number[]): Pick<Ru
   const rate = (server.evalCount / server.evalNs) * 1e9;
   if (rate > MAX_PLAUSIBLE_TOKENS_PER_SEC) return fallback(`server rate ${Math.round(rate)} tok/s is implausible; client clock used`);
   return { tokensPerSec: rate, tokensPerSecSource: 'server', note: null };
+}
+
+export function prefillRate(server: ServerTimings): { rate: number | null; note: string | null } {
+  if (server.promptEvalCount === 0 || server.promptEvalNs <= 0) return { rate: null, note: 'no prompt evaluation timed: prefill n/a' };
+  const rate = (server.promptEvalCount / server.promptEvalNs) * 1e9;
+  if (rate > MAX_PLAUSIBLE_PREFILL_TOKENS_PER_SEC) return { rate: null, note: 'prompt cache hit: prefill n/a' };
+  return { rate, note: null };
+}
+
+/** Gaps between consecutive text chunks, as the client saw them. */
+export function interTokenGapsMs(arrivalsMs: readonly number[]): number[] {
+  const gaps: number[] = [];
+  for (let i = 1; i < arrivalsMs.length; i++) gaps.push((arrivalsMs[i] as number) - (arrivalsMs[i - 1] as number));
+  return gaps.sort((a, b) => a - b);
 }
 
 export async function timedRun(
