@@ -1,7 +1,8 @@
 // What users install. The Linux executables are built here for real and run: x64 natively, arm64
 // under qemu-aarch64-static; every run is --demo, so nothing but loopback is ever reached. The mac
-// app can't be built here (no Electron for darwin), so its config is held to electron-builder's
-// own validation and to the rules the release needs.
+// app can't be built here (no Electron for darwin, no hdiutil), so its config is held to
+// electron-builder's own validation and to the rules the release needs, and the packer is run as
+// far as app.asar.
 import { execFile, type ExecFileException } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, copyFile, mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
@@ -14,6 +15,7 @@ import picomatch from 'picomatch';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Configuration, MacConfiguration, TargetConfiguration } from 'app-builder-lib';
 import { getConfig, validateConfiguration } from 'app-builder-lib/out/util/config/config.js';
+import type { Report } from '../main/core/report.js';
 import packageJson from '../package.json' with { type: 'json' };
 
 const run = promisify(execFile);
@@ -39,12 +41,6 @@ async function outcome(file: string, args: string[], options: { cwd?: string; ti
     if (typeof failed.code !== 'number') throw error;
     return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
   }
-}
-
-interface Report {
-  tool: { name: string; version: string };
-  hosts: { url: string; source: string }[];
-  results: { host: string; model: string; status: string; tier: string | null; tokensPerSec: number | null }[];
 }
 
 function parseReport(result: Outcome): Report {

@@ -17,8 +17,9 @@ const children: ChildProcessWithoutNullStreams[] = [];
 
 beforeAll(async () => {
   workDir = await mkdtemp(path.join(tmpdir(), 'ollama-double-'));
-  bundle = path.join(workDir, 'serve.mjs');
-  await build({ entryPoints: ['main/simulator/serve.ts'], bundle: true, platform: 'node', format: 'esm', outfile: bundle, logLevel: 'silent' });
+  bundle = path.join(workDir, 'simulator.cjs');
+  // As scripts/build.mjs builds dist/simulator.cjs.
+  await build({ entryPoints: ['main/simulator/serve.ts'], bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile: bundle, logLevel: 'silent' });
 });
 
 afterEach(() => {

@@ -34,12 +34,21 @@ function finalChunk(stream: TimedStream): Json {
   return last ?? {};
 }
 
-/** Client-side decode rate: tokens after the first over the time between first and last. */
+/**
+ * Client-side decode rate: the least-squares slope of arrival time over token index, which one
+ * late arrival on a busy machine barely moves.
+ */
 function measuredRate(stream: TimedStream): number {
-  const tokens = tokenLines(stream);
-  const first = tokens[0]?.atMs ?? 0;
-  const last = tokens.at(-1)?.atMs ?? 0;
-  return ((tokens.length - 1) * 1000) / (last - first);
+  const times = tokenLines(stream).map((line) => line.atMs);
+  const meanIndex = (times.length - 1) / 2;
+  const meanTime = times.reduce((sum, time) => sum + time, 0) / times.length;
+  let covariance = 0;
+  let variance = 0;
+  times.forEach((time, index) => {
+    covariance += (index - meanIndex) * (time - meanTime);
+    variance += (index - meanIndex) ** 2;
+  });
+  return 1000 / (covariance / variance);
 }
 
 async function loadedNames(url: string): Promise<string[]> {
@@ -267,7 +276,7 @@ describe('/api/generate', () => {
     expect(warmLoadMs).toBeGreaterThan(0);
     expect(warmLoadMs).toBeLessThan(10);
     expect(cold.lines[0]?.atMs).toBeGreaterThanOrEqual(259);
-    expect(cold.lines[0]?.atMs).toBeLessThan(300);
+    expect(cold.lines[0]?.atMs).toBeLessThan(320);
     expect(warm.lines[0]?.atMs).toBeGreaterThanOrEqual(59);
     expect(warm.lines[0]?.atMs).toBeLessThan(85);
   });
@@ -289,9 +298,7 @@ describe('/api/generate', () => {
     expect(tokens).toHaveLength(4000);
     const arrivals = new Set(tokens.map((line) => line.atMs));
     expect(arrivals.size).toBeLessThan(tokens.length / 4);
-    const spanMs = (tokens.at(-1)?.atMs ?? 0) - (tokens[0]?.atMs ?? 0);
-    expect(spanMs).toBeGreaterThan(195);
-    expect(spanMs).toBeLessThan(240);
+    expect(Math.abs(measuredRate(stream) / 20_000 - 1)).toBeLessThan(0.1);
   });
 
   it('answers stream:false with one JSON object holding the whole response', async () => {
@@ -412,12 +419,12 @@ describe('keep_alive and /api/ps', () => {
 
   it('expires a model when its keep_alive (a number of seconds, or a Go duration) runs out', async () => {
     const double = await startDouble({ models });
-    await rawRequest(`${double.url}/api/generate`, { body: { model: 'a', prompt: '', keep_alive: 0.15 } });
-    await rawRequest(`${double.url}/api/generate`, { body: { model: 'b', prompt: '', keep_alive: '250ms' } });
+    await rawRequest(`${double.url}/api/generate`, { body: { model: 'a', prompt: '', keep_alive: 0.1 } });
+    await rawRequest(`${double.url}/api/generate`, { body: { model: 'b', prompt: '', keep_alive: '700ms' } });
     expect((await loadedNames(double.url)).sort()).toEqual(['a:latest', 'b:latest']);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await loadedNames(double.url)).toEqual(['b:latest']);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, 500));
     expect(await loadedNames(double.url)).toEqual([]);
   });
 

@@ -81,7 +81,7 @@ export class RunController {
     this.status = 'stopping';
     worker.postMessage({ type: 'cancel' });
     this.cancelHardStop = this.deps.schedule(graceMs, () =>
-      this.end(worker, `The benchmark did not stop within ${Math.round(graceMs / 1000)} s and was ended; models it loaded may still be in memory on the servers.`),
+      this.end(worker, `The benchmark did not stop within ${graceMs / 1000} s and was ended; models it loaded may still be in memory on the servers.`),
     );
     this.deps.onStateChange();
   }

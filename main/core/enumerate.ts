@@ -58,10 +58,12 @@ export function toRegistryEntry(host: string, tag: TagModel, show: ShowResponse 
 export async function enumerateHost(client: OllamaClient, emit: Emit, signal: AbortSignal): Promise<HostInventory> {
   const host = client.baseUrl;
   const { models, rejected } = await client.tags(signal);
-  for (const reason of rejected) emit({ type: 'warning', message: `${host}: ignored a model entry: ${reason}` });
-
   const entries: RegistryEntry[] = [];
   const problems: ModelProblem[] = [];
+  for (const entry of rejected) {
+    if (entry.name) problems.push({ model: entry.name, digest: '', sizeBytes: 0, reason: `the server's listing of it is invalid (${entry.reason})` });
+    else emit({ type: 'warning', message: `${host}: ignored an unreadable model entry (${entry.reason})` });
+  }
   const seen = new Set<string>();
   for (const tag of models) {
     if (signal.aborted) break;

@@ -16,6 +16,8 @@ export interface SpeedrunOptions {
   benchmark: BenchmarkSettings;
   /** Only models whose name matches this glob (e.g. `qwen3:*`) are measured. */
   modelGlob: string | null;
+  /** Measured results of an earlier run (`--resume`): the same host, model and digest is not measured again. */
+  reuse?: ModelResult[];
 }
 
 export interface SpeedrunDeps {
@@ -109,7 +111,7 @@ export async function speedrun(
       emit({ type: 'phase', phase: 'benchmark' });
       // Servers run side by side; within a server, one model at a time.
       await Promise.all(
-        plans.map((plan) => new ServerBenchmark(plan.host, options.benchmark, deps, emit).run(plan.entries, signal, record)),
+        plans.map((plan) => new ServerBenchmark(plan.host, options.benchmark, deps, emit).run(plan.entries, options.reuse ?? [], signal, record)),
       );
     }
   }

@@ -7,18 +7,25 @@ export interface CliOptions {
   scan: boolean;
   subnet: string | null;
   interface: string | null;
-  json: boolean;
+  format: OutputFormat;
   maxTokens: number;
-  runs: number;
+  runs: number | 'auto';
   modelGlob: string | null;
   modelTimeoutMs: number;
   scanTimeoutMs: number;
   scanConcurrency: number;
   scanDelayMs: number;
   demo: boolean;
+  output: string | null;
+  resume: string | null;
+  saveResponses: string | null;
   help: boolean;
   version: boolean;
 }
+
+/** `table` is the terminal view; the others print the report alone on stdout. */
+export const OUTPUT_FORMATS = ['table', 'json', 'markdown', 'csv'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -43,9 +50,14 @@ Options:
   --scan-delay MS        pause between probes (default 0)
   --model GLOB           only models whose name matches, e.g. 'qwen3:*'
   --max-tokens N         tokens each timed run may generate (default 512)
-  --runs N               timed runs per model after one warm-up; the report gives the median (default 3)
+  --runs N|auto          timed runs per model after one warm-up; the report gives the median and spread
+                         (default 3; auto repeats until the median settles, 3 to 10 runs)
   --model-timeout S      seconds one model may take in all before it is recorded as failed (default 300)
-  --json                 print the JSON report alone on stdout (progress goes to stderr)
+  --json                 print the JSON report alone on stdout (progress goes to stderr); = --format json
+  --format F             table (default), json, markdown or csv
+  --output FILE          keep the JSON report in FILE, rewritten as each model finishes
+  --resume FILE          reuse the models FILE already measured (same host, model and digest)
+  --save-responses DIR   keep every answer in DIR, one JSON file per model, to re-score later
   --demo                 run against simulated Ollama servers on loopback (no real server is touched)
   --version              print the version
   --help                 print this help
@@ -71,6 +83,15 @@ function integer(name: string, raw: string | undefined, fallback: number, min: n
   return value;
 }
 
+function outputFormat(json: boolean, format: string | undefined): OutputFormat {
+  if (format === undefined) return json ? 'json' : 'table';
+  if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) {
+    throw new UsageError(`--format takes one of ${OUTPUT_FORMATS.join(', ')}, not "${format}"`);
+  }
+  if (json && format !== 'json') throw new UsageError(`--json and --format ${format} ask for two different outputs`);
+  return format as OutputFormat;
+}
+
 export function parseCli(argv: string[]): CliOptions {
   let parsed;
   try {
@@ -84,6 +105,10 @@ export function parseCli(argv: string[]): CliOptions {
         subnet: { type: 'string' },
         interface: { type: 'string' },
         json: { type: 'boolean' },
+        format: { type: 'string' },
+        output: { type: 'string' },
+        resume: { type: 'string' },
+        'save-responses': { type: 'string' },
         'max-tokens': { type: 'string' },
         runs: { type: 'string' },
         model: { type: 'string' },
@@ -105,15 +130,18 @@ export function parseCli(argv: string[]): CliOptions {
     scan: !values['no-scan'],
     subnet: values.subnet ?? null,
     interface: values.interface ?? null,
-    json: values.json ?? false,
+    format: outputFormat(values.json ?? false, values.format),
     maxTokens: integer('max-tokens', values['max-tokens'], 512, 1, 131_072),
-    runs: integer('runs', values.runs, 3, 1, 100),
+    runs: values.runs === 'auto' ? 'auto' : integer('runs', values.runs, 3, 1, 100),
     modelGlob: values.model ?? null,
     modelTimeoutMs: integer('model-timeout', values['model-timeout'], 300, 1, 86_400) * 1000,
     scanTimeoutMs: integer('scan-timeout', values['scan-timeout'], 500, 10, 60_000),
     scanConcurrency: integer('scan-concurrency', values['scan-concurrency'], 1, 1, 256),
     scanDelayMs: integer('scan-delay', values['scan-delay'], 0, 0, 60_000),
     demo: values.demo ?? false,
+    output: values.output ?? null,
+    resume: values.resume ?? null,
+    saveResponses: values['save-responses'] ?? null,
     help: values.help ?? false,
     version: values.version ?? false,
   };

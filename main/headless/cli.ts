@@ -2,14 +2,17 @@
 // It hosts the core runner and renders its events; it computes nothing itself.
 import os from 'node:os';
 import { defaultKnownServersFile } from '../core/discovery/known-servers.js';
-import { speedrun, realSpeedrunDeps, type SpeedrunOptions } from '../core/speedrun.js';
+import { buildReport, speedrun, realSpeedrunDeps, type SpeedrunOptions } from '../core/speedrun.js';
 import type { SpeedrunEvent } from '../core/events.js';
-import type { Report } from '../core/report.js';
+import type { HostInfo, ModelResult, Report } from '../core/report.js';
+import { readReportFile, reusableResults, writeReportFile } from '../core/report-file.js';
 import { TOOL_NAME, TOOL_VERSION } from '../core/version.js';
 import { startDemoServers, type DemoServers } from '../simulator/demo.js';
-import { HELP, parseCli, UsageError, type CliOptions } from './args.js';
+import { HELP, parseCli, UsageError, type CliOptions, type OutputFormat } from './args.js';
+import { toCsv, toMarkdown } from './export.js';
 import { ProgressView } from './progress.js';
-import { painter, renderReport } from './table.js';
+import { responseSaver } from './responses.js';
+import { painter, renderReport, type Paint } from './table.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -75,35 +78,76 @@ async function main(argv: string[]): Promise<number> {
   const progress = new ProgressView(process.stderr, painter(process.stderr.isTTY === true && !process.env.NO_COLOR), process.stderr.isTTY === true, hostLabels);
   if (demo) progress.handle({ type: 'warning', message: 'DEMO: every server below is simulated on this machine; no real Ollama is measured.' });
 
+  let reuse: ModelResult[] = [];
+  if (cli.resume) {
+    const previous = await readReportFile(cli.resume);
+    if (previous.kind === 'read') reuse = reusableResults(previous.report);
+    else if (previous.kind === 'moved-aside') progress.handle({ type: 'warning', message: `${cli.resume} is ${previous.reason}; moved it to ${previous.movedTo} and starting afresh` });
+    else progress.handle({ type: 'warning', message: `${cli.resume} does not exist; starting afresh` });
+  }
+  if (cli.output && cli.output !== cli.resume) {
+    const existing = await readReportFile(cli.output);
+    if (existing.kind === 'moved-aside') progress.handle({ type: 'warning', message: `${cli.output} was ${existing.reason}; moved it to ${existing.movedTo}` });
+  }
+
+  // The report file is rewritten as each model finishes, so an interrupted run keeps its results.
+  const startedAt = new Date().toISOString();
+  const hosts: HostInfo[] = [];
+  const finished: ModelResult[] = [];
+  let writing = Promise.resolve();
+  const keepReport = () => {
+    if (!cli.output) return;
+    const snapshot = buildReport(startedAt, new Date().toISOString(), [...hosts], [...finished]);
+    const output = cli.output;
+    writing = writing.then(() => writeReportFile(output, snapshot)).catch((error: unknown) => {
+      progress.handle({ type: 'warning', message: `could not write ${output}: ${error instanceof Error ? error.message : String(error)}` });
+    });
+  };
+
   let report: Report;
-  let sawServer = false;
   try {
     report = await speedrun(
-      speedrunOptions(cli, demo),
+      { ...speedrunOptions(cli, demo), reuse },
       (event: SpeedrunEvent) => {
-        if (event.type === 'host-found') sawServer = true;
+        if (event.type === 'host-found') hosts.push(event.host);
+        if (event.type === 'bench-done') {
+          finished.push(event.result);
+          keepReport();
+        }
         progress.handle(event);
       },
       controller.signal,
-      realSpeedrunDeps(),
+      { ...realSpeedrunDeps(), saveResponses: cli.saveResponses ? responseSaver(cli.saveResponses) : undefined },
     );
   } finally {
     progress.stop();
     await demo?.close();
   }
+  await writing;
+  if (cli.output) await writeReportFile(cli.output, report);
 
-  if (!sawServer && !controller.signal.aborted) {
+  if (report.hosts.length === 0 && !controller.signal.aborted) {
     process.stderr.write(paint('red', 'No Ollama server was found.') + '\n');
-    if (cli.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+    if (cli.format === 'json') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     return EXIT_NO_SERVER;
   }
-  if (cli.json) {
-    process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-  } else {
-    if (demo) process.stdout.write(paint('yellow', 'SIMULATED DEMO: these figures come from simulated servers, not from real models.') + '\n\n');
-    process.stdout.write(renderReport(report, paint, hostLabels));
-  }
+  process.stdout.write(renderOutput(cli.format, report, paint, hostLabels, demo !== null));
   return controller.signal.aborted ? EXIT_CANCELLED : EXIT_OK;
+}
+
+function renderOutput(format: OutputFormat, report: Report, paint: Paint, hostLabels: ReadonlyMap<string, string>, simulated: boolean): string {
+  switch (format) {
+    case 'json':
+      return JSON.stringify(report, null, 2) + '\n';
+    case 'markdown':
+      return toMarkdown(report);
+    case 'csv':
+      return toCsv(report);
+    case 'table': {
+      const banner = simulated ? paint('yellow', 'SIMULATED DEMO: these figures come from simulated servers, not from real models.') + '\n\n' : '';
+      return banner + renderReport(report, paint, hostLabels);
+    }
+  }
 }
 
 main(process.argv.slice(2)).then(

@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { INVOKE, PUSH_CHANNEL } from '../../main/contract.js';
-import { app, electronRegistry, invokeFrom, resetElectron, type FakeBrowserWindow, type FakeTray } from '../mocks/electron.js';
 
 vi.mock('electron', () => import('../mocks/electron.js'));
 // electron-store is conf in Electron's userData folder; the real one would load the real electron.
@@ -46,21 +45,23 @@ const appFolder = join(import.meta.dirname, '../../main/app');
 const rendererUrl = pathToFileURL(join(appFolder, 'renderer/index.html')).href;
 let userData: string;
 
-async function launch(): Promise<{ window: FakeBrowserWindow; tray: FakeTray }> {
+/** A fresh launch of main.ts, with the electron mock it sees emptied first. */
+async function launch() {
   vi.resetModules();
+  const electron = (await import('electron')) as unknown as typeof import('../mocks/electron.js');
+  electron.resetElectron();
+  electron.electronRegistry.userData = userData;
   await import('../../main/app/main.js');
   await new Promise((resolve) => setTimeout(resolve, 0));
-  const [window] = electronRegistry.windows;
-  const [tray] = electronRegistry.trays;
+  const [window] = electron.electronRegistry.windows;
+  const [tray] = electron.electronRegistry.trays;
   if (!window || !tray) throw new Error('main.ts created no window or no tray');
-  return { window, tray };
+  return { electron, app: electron.app, window, tray };
 }
 
 beforeEach(async () => {
-  resetElectron();
   workers.length = 0;
   userData = await mkdtemp(join(tmpdir(), 'speedrun-user-data-'));
-  electronRegistry.userData = userData;
 });
 afterEach(async () => {
   await rm(userData, { recursive: true, force: true });
@@ -68,8 +69,8 @@ afterEach(async () => {
 
 describe('main.ts', () => {
   it('creates one hidden, frameless, locked-down popover on its own page', async () => {
-    const { window } = await launch();
-    expect(electronRegistry.windows).toHaveLength(1);
+    const { electron, app, window } = await launch();
+    expect(electron.electronRegistry.windows).toHaveLength(1);
     expect(window.options).toMatchObject({ show: false, frame: false, resizable: false, skipTaskbar: true });
     expect(window.options.webPreferences).toMatchObject({
       preload: join(appFolder, 'preload.cjs'),
@@ -86,13 +87,12 @@ describe('main.ts', () => {
   });
 
   it('lives in the menu bar: template tray icon, no Dock icon, an Edit menu for the text fields', async () => {
-    const { tray } = await launch();
+    const { electron, app, tray } = await launch();
     const image = tray.image as { path: string; setTemplateImage: ReturnType<typeof vi.fn> };
     expect(image.path).toBe(join(appFolder, 'trayTemplate.png'));
     expect(image.setTemplateImage).toHaveBeenCalledWith(true);
     expect(app.dock.hide).toHaveBeenCalled();
-    const { Menu } = await import('../mocks/electron.js');
-    expect(Menu.setApplicationMenu).toHaveBeenCalledWith({ template: [{ role: 'appMenu' }, { role: 'editMenu' }] });
+    expect(electron.Menu.setApplicationMenu).toHaveBeenCalledWith({ template: [{ role: 'appMenu' }, { role: 'editMenu' }] });
   });
 
   it('shows and places the popover when the tray icon is clicked', async () => {
@@ -104,8 +104,8 @@ describe('main.ts', () => {
   });
 
   it('denies every permission and cancels every request outside the renderer folder', async () => {
-    await launch();
-    const session = electronRegistry.sessions.get('popover');
+    const { electron } = await launch();
+    const session = electron.electronRegistry.sessions.get('popover');
     expect(session).toBeDefined();
     const granted = vi.fn();
     session?.permissionRequest?.({}, 'media', granted);
@@ -125,9 +125,8 @@ describe('main.ts', () => {
   });
 
   it('blocks navigation, redirects, webviews and new windows in every web contents', async () => {
-    await launch();
-    const { FakeWebContents } = await import('../mocks/electron.js');
-    const contents = new FakeWebContents();
+    const { electron, app } = await launch();
+    const contents = new electron.FakeWebContents();
     app.emit('web-contents-created', {}, contents);
     for (const event of ['will-navigate', 'will-redirect', 'will-attach-webview']) {
       const preventDefault = vi.fn();
@@ -139,7 +138,8 @@ describe('main.ts', () => {
   });
 
   it('starts the bundled worker when the popover asks for a run, and refuses anyone else', async () => {
-    const { window } = await launch();
+    const { electron, window } = await launch();
+    const { invokeFrom } = electron;
     expect(() => invokeFrom({ id: window.webContents.id + 1 }, rendererUrl, INVOKE.start)).toThrow(/refused/);
     expect(workers).toHaveLength(0);
 
@@ -154,7 +154,8 @@ describe('main.ts', () => {
   });
 
   it('keeps the settings in the store file in userData', async () => {
-    const { window } = await launch();
+    const { electron, window } = await launch();
+    const { invokeFrom } = electron;
     const next = { extraHosts: ['studio.local'], scan: false, subnet: null, maxTokens: 64, runs: 1 };
     expect(invokeFrom(window.webContents, rendererUrl, INVOKE.setSettings, next)).toEqual({ ok: true, settings: next });
     const { readFile } = await import('node:fs/promises');
@@ -162,7 +163,7 @@ describe('main.ts', () => {
   });
 
   it('hides the popover instead of closing it, and quits only after the run has stopped', async () => {
-    const { window } = await launch();
+    const { app, window } = await launch();
     const closeEvent = { preventDefault: vi.fn() };
     window.emit('close', closeEvent);
     expect(closeEvent.preventDefault).toHaveBeenCalled();

@@ -4,9 +4,12 @@
 // touch a real interface or route, and nothing in it can reach outside.
 //
 // Needs Linux, root and iproute2. Names carry a unique prefix with the creating process id, so a lab
-// left behind by a crashed run can be found and removed by `cleanupStaleLabs`.
+// left behind by a crashed run can be found and removed by `cleanupStaleLabs`. What a lab starts dies
+// with the process that started it (util-linux `setpriv --pdeathsig`), so even a test process killed
+// outright leaves no server running; its namespaces go on the next `cleanupStaleLabs`.
 import { execFile, execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 
 export const LAB_PREFIX = 'osrlab';
 const DEFAULT_SUBNET = '10.213.7.0/26';
@@ -16,6 +19,11 @@ export interface LabOptions {
   hosts?: number;
   /** A private range of /24 to /29 that no real interface uses; the router takes its first address. */
   subnet?: string;
+  /**
+   * Where each host sits in the subnet, as the number added to the network address (2 is the first
+   * after the router); one per host, so it also sets the count. Default: 2, 3, 4, ...
+   */
+  hostNumbers?: number[];
 }
 
 export interface LabHost {
@@ -40,7 +48,7 @@ export interface Lab {
   hosts: LabHost[];
   /** Runs a command inside a host's namespace and waits for it. */
   run(host: LabHost, command: string, args?: string[], options?: { timeoutMs?: number }): Promise<RunResult>;
-  /** Starts a long-running command inside a host's namespace; it is killed on teardown. */
+  /** Starts a long-running command inside a host's namespace; it is killed on teardown, or when this process dies. */
   start(host: LabHost, command: string, args?: string[], options?: SpawnOptions): ChildProcess;
   /** Kills what the lab started and deletes its namespaces; safe to call twice. */
   teardown(): Promise<void>;
@@ -137,33 +145,85 @@ function parseSubnet(subnet: string): { base: number; prefix: number } {
   return { base: ((((a << 24) | (b << 16) | (c << 8) | d) >>> 0) & mask) >>> 0, prefix };
 }
 
-const openLabs = new Set<Lab>();
-let exitHookInstalled = false;
-
-/** Last resort when a test process exits without tearing down: synchronous, best effort. */
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.once('exit', () => {
-    for (const lab of openLabs) {
-      for (const namespace of [lab.bridgeNamespace, ...lab.hosts.map((host) => host.namespace)]) {
-        try {
-          execFileSync('ip', ['netns', 'del', namespace], { stdio: 'ignore' });
-        } catch {
-          // Nothing more can be done while exiting; cleanupStaleLabs removes it next time.
-        }
-      }
-    }
-  });
+interface OpenLab {
+  namespaces: string[];
+  children: Set<ChildProcess>;
 }
 
+const openLabs = new Set<OpenLab>();
+let exitHooksInstalled = false;
+
+function killChild(child: ChildProcess): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(child.pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
+}
+
+/** Last resort when a test process exits or is interrupted without tearing down: synchronous, best effort. */
+function tearDownNowSync(): void {
+  for (const lab of openLabs) {
+    lab.children.forEach(killChild);
+    for (const namespace of lab.namespaces) {
+      try {
+        const pids = execFileSync('ip', ['netns', 'pids', namespace], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+        for (const pid of pids.split('\n').map(Number).filter((value) => Number.isInteger(value) && value > 0)) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // Already gone.
+          }
+        }
+        execFileSync('ip', ['netns', 'del', namespace], { stdio: 'ignore' });
+      } catch {
+        // Nothing more can be done while exiting; cleanupStaleLabs removes it next time.
+      }
+    }
+  }
+  openLabs.clear();
+}
+
+function installExitHooks(): void {
+  if (exitHooksInstalled) return;
+  exitHooksInstalled = true;
+  process.once('exit', tearDownNowSync);
+  // Ctrl-C or a runner stopping its workers: clean up, then let the signal do what it would have done.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    const onSignal = () => {
+      tearDownNowSync();
+      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+    };
+    process.once(signal, onSignal);
+  }
+}
+
+/** `setpriv --pdeathsig KILL`, where util-linux has it: the started command dies with this process. */
+const deathSignalPrefix: string[] = (() => {
+  try {
+    execFileSync('setpriv', ['--pdeathsig', 'KILL', '--', 'true'], { stdio: 'ignore' });
+    return ['setpriv', '--pdeathsig', 'KILL', '--'];
+  } catch {
+    return [];
+  }
+})();
+
 export async function createLab(options: LabOptions = {}): Promise<Lab> {
-  const hostCount = options.hosts ?? 2;
   const subnet = options.subnet ?? DEFAULT_SUBNET;
   const { base, prefix } = parseSubnet(subnet);
-  const capacity = 2 ** (32 - prefix) - 3;
+  const size = 2 ** (32 - prefix);
+  const hostCount = options.hostNumbers?.length ?? options.hosts ?? 2;
+  const capacity = size - 3;
   if (hostCount < 1 || hostCount > Math.min(capacity, 60)) {
     throw new Error(`a lab on ${subnet} holds 1 to ${Math.min(capacity, 60)} hosts, not ${hostCount}`);
+  }
+  if (options.hosts !== undefined && options.hostNumbers && options.hosts !== options.hostNumbers.length) {
+    throw new Error(`${options.hosts} hosts but ${options.hostNumbers.length} host numbers`);
+  }
+  const hostNumbers = options.hostNumbers ?? Array.from({ length: hostCount }, (_, index) => 2 + index);
+  if (new Set(hostNumbers).size !== hostNumbers.length || hostNumbers.some((n) => !Number.isInteger(n) || n < 2 || n > size - 2)) {
+    throw new Error(`host numbers on ${subnet} must be distinct whole numbers from 2 to ${size - 2}, not ${hostNumbers.join(', ')}`);
   }
   const id = `${LAB_PREFIX}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const gateway = ipv4(base + 1);
@@ -171,9 +231,10 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
   const hosts: LabHost[] = Array.from({ length: hostCount }, (_, index) => ({
     name: `h${index + 1}`,
     namespace: `${id}-h${index + 1}`,
-    address: ipv4(base + 2 + index),
+    address: ipv4(base + (hostNumbers[index] ?? 0)),
   }));
   const children = new Set<ChildProcess>();
+  const open: OpenLab = { namespaces: [...hosts.map((host) => host.namespace), bridgeNamespace], children };
   let tornDown = false;
 
   const lab: Lab = {
@@ -185,7 +246,8 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
     run: (host, command, args = [], runOptions = {}) =>
       runCommand('ip', ['netns', 'exec', host.namespace, command, ...args], runOptions.timeoutMs ?? 30_000),
     start: (host, command, args = [], spawnOptions = {}) => {
-      const child = spawn('ip', ['netns', 'exec', host.namespace, command, ...args], { stdio: 'pipe', ...spawnOptions });
+      // `ip netns exec` and setpriv exec in place: the child's pid is the command's own.
+      const child = spawn('ip', ['netns', 'exec', host.namespace, ...deathSignalPrefix, command, ...args], { stdio: 'pipe', ...spawnOptions });
       children.add(child);
       child.once('exit', () => children.delete(child));
       return child;
@@ -193,22 +255,18 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
     teardown: async () => {
       if (tornDown) return;
       tornDown = true;
-      for (const child of children) {
-        if (child.pid !== undefined && child.exitCode === null) {
-          try {
-            process.kill(child.pid, 'SIGKILL');
-          } catch {
-            // Already gone.
-          }
-        }
-      }
-      for (const namespace of [...hosts.map((host) => host.namespace), bridgeNamespace]) await deleteNamespace(namespace);
-      openLabs.delete(lab);
+      const exits = [...children].map((child) =>
+        child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : once(child, 'exit').then(() => undefined),
+      );
+      children.forEach(killChild);
+      await Promise.race([Promise.all(exits), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+      for (const namespace of open.namespaces) await deleteNamespace(namespace);
+      openLabs.delete(open);
     },
   };
 
-  installExitHook();
-  openLabs.add(lab);
+  installExitHooks();
+  openLabs.add(open);
   try {
     const maskBits = String(prefix);
     await ipOrThrow(['netns', 'add', bridgeNamespace]);

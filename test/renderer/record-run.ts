@@ -7,9 +7,9 @@ import { DEFAULT_DISCOVERY_OPTIONS } from '../../main/core/discovery/discover.js
 import type { SpeedrunEvent } from '../../main/core/events.js';
 import { realSpeedrunDeps, speedrun, type SpeedrunOptions } from '../../main/core/speedrun.js';
 import { startDemoServers } from '../../main/simulator/demo.js';
-import type { RecordedRun } from './recorded-run.js';
+import { RECORDED_RUN_FILE, type RecordedRun } from './recorded-run.js';
 
-const OUTPUT = new URL('../fixtures/recorded-run.json', import.meta.url);
+const OUTPUT = RECORDED_RUN_FILE;
 
 const demo = await startDemoServers();
 const options: SpeedrunOptions = {
@@ -41,4 +41,4 @@ const recording: RecordedRun = {
   events,
 };
 await writeFile(OUTPUT, `${JSON.stringify(recording)}\n`);
-process.stdout.write(`recorded ${events.length} events over ${events.at(-1)?.atMs ?? 0} ms into ${OUTPUT.pathname}\n`);
+process.stdout.write(`recorded ${events.length} events over ${events.at(-1)?.atMs ?? 0} ms into ${OUTPUT}\n`);

@@ -1,6 +1,9 @@
 // The recorded event stream (test/fixtures/recorded-run.json) and its shape.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { SpeedrunEvent } from '../../main/core/events.js';
+
+export const RECORDED_RUN_FILE = join(import.meta.dirname, '../fixtures/recorded-run.json');
 
 export interface RecordedRun {
   description: string;
@@ -9,5 +12,5 @@ export interface RecordedRun {
 }
 
 export function loadRecordedRun(): RecordedRun {
-  return JSON.parse(readFileSync(new URL('../fixtures/recorded-run.json', import.meta.url), 'utf8')) as RecordedRun;
+  return JSON.parse(readFileSync(RECORDED_RUN_FILE, 'utf8')) as RecordedRun;
 }

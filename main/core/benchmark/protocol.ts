@@ -35,6 +35,8 @@ export const AUTO_RUNS_MAX = 10;
 const AUTO_RUNS_SETTLED = 0.01;
 /** A warm request that waited this long before starting was queued behind someone else's. */
 const CONTENDED_LOAD_MS = 100;
+/** TTFT differences below this are network and scheduler jitter, not instability. */
+const TTFT_JITTER_MS = 20;
 /** A last run this much slower than the first suggests thermal or power throttling. */
 const THROTTLE_RATIO = 0.85;
 
@@ -104,7 +106,7 @@ export function skipReason(entry: RegistryEntry): string | null {
 function runRecord(sample: RunSample, quality: number): RunRecord {
   const gaps = interTokenGapsMs(sample.tokenArrivalsMs);
   const prefill = prefillRate(sample.server);
-  const notes = [sample.note, prefill.note].filter((note): note is string => note !== null);
+  const notes = [...sample.serverNotes, sample.note, prefill.note].filter((note): note is string => note !== null);
   return {
     client: {
       firstByteMs: round(sample.firstByteMs, 2),
@@ -170,7 +172,7 @@ export function resultFromMeasurement(
   const runs = measured.samples.map((sample, index) => runRecord(sample, assessments[index]?.quality ?? 0));
   const spread = {
     tokensPerSec: spreadOf(runs.map((run) => run.tokensPerSec), 2),
-    ttftMs: spreadOf(runs.map((run) => run.client.ttftMs), 1),
+    ttftMs: spreadOf(runs.map((run) => run.client.ttftMs), 1, TTFT_JITTER_MS),
     ttftAnswerMs: spreadOf(runs.map((run) => run.client.ttftAnswerMs), 1),
     prefillTokensPerSec: spreadOf(runs.map((run) => run.prefillTokensPerSec), 1),
     interTokenP50Ms: spreadOf(runs.map((run) => run.client.interTokenP50Ms), 3),
@@ -269,14 +271,22 @@ export class ServerBenchmark {
     this.client = new OllamaClient(host.url);
   }
 
-  /** Runs every entry in turn; `onResult` sees each result the moment it is final. */
-  async run(entries: RegistryEntry[], signal: AbortSignal, onResult: (result: ModelResult) => void): Promise<void> {
+  /**
+   * Runs every entry in turn; `onResult` sees each result the moment it is final. A result in
+   * `reuse` for the same host, model and digest (a resumed run) is passed on unmeasured.
+   */
+  async run(entries: RegistryEntry[], reuse: readonly ModelResult[], signal: AbortSignal, onResult: (result: ModelResult) => void): Promise<void> {
     const before = await this.readLoaded(signal);
     const measured = new Set<string>();
     try {
       for (const [index, entry] of entries.entries()) {
         if (signal.aborted) return;
         this.emit({ type: 'bench-start', host: entry.host, model: entry.model, index, total: entries.length });
+        const earlier = reuse.find((result) => result.host === entry.host && result.model === entry.model && result.digest === entry.digest);
+        if (earlier) {
+          onResult(earlier);
+          continue;
+        }
         const reason = skipReason(entry);
         if (!reason) measured.add(entry.model);
         const result = reason ? skippedResult(entry, reason) : await this.measureOne(entry, before, signal);

@@ -35,6 +35,8 @@ export interface RunSample {
   totalTokens: number;
   /** Why the server's figure was not used, when it was not. */
   note: string | null;
+  /** Server figures that were impossible and ignored. */
+  serverNotes: string[];
 }
 
 /** No local model decodes anywhere near this fast; a higher server figure is a broken server. */
@@ -57,14 +59,30 @@ export interface RunRequest {
   live: boolean;
 }
 
-function serverTimings(chunk: GenerateChunk): ServerTimings {
+/** A day in nanoseconds: no single request legitimately takes longer. */
+const MAX_PLAUSIBLE_NS = 86_400e9;
+
+/**
+ * The final chunk's figures, with each impossible one (negative, non-integer, beyond a day) set to
+ * 0, the value Ollama itself uses for "not measured", and named in the notes.
+ */
+export function serverTimings(chunk: GenerateChunk): { timings: ServerTimings; notes: string[] } {
+  const notes: string[] = [];
+  const plausible = (field: string, value: number, max: number) => {
+    if (Number.isInteger(value) && value >= 0 && value <= max) return value;
+    notes.push(`server reported an impossible ${field} (${value}); ignored`);
+    return 0;
+  };
   return {
-    totalNs: chunk.total_duration,
-    loadNs: chunk.load_duration,
-    promptEvalCount: chunk.prompt_eval_count,
-    promptEvalNs: chunk.prompt_eval_duration,
-    evalCount: chunk.eval_count,
-    evalNs: chunk.eval_duration,
+    timings: {
+      totalNs: plausible('total_duration', chunk.total_duration, MAX_PLAUSIBLE_NS),
+      loadNs: plausible('load_duration', chunk.load_duration, MAX_PLAUSIBLE_NS),
+      promptEvalCount: plausible('prompt_eval_count', chunk.prompt_eval_count, 1e9),
+      promptEvalNs: plausible('prompt_eval_duration', chunk.prompt_eval_duration, MAX_PLAUSIBLE_NS),
+      evalCount: plausible('eval_count', chunk.eval_count, 1e9),
+      evalNs: plausible('eval_duration', chunk.eval_duration, MAX_PLAUSIBLE_NS),
+    },
+    notes,
   };
 }
 
@@ -155,7 +173,7 @@ export async function timedRun(
   const endMs = since();
   // generate() throws unless the stream ended with its done chunk, so final is set here.
   const done = final as GenerateChunk;
-  const server = serverTimings(done);
+  const { timings: server, notes: serverNotes } = serverTimings(done);
   const rate = decodeRate(server, tokenArrivalsMs);
   return {
     firstByteMs: firstByteMs ?? endMs,
@@ -168,6 +186,7 @@ export async function timedRun(
     answer,
     thinking,
     ...rate,
+    serverNotes,
     totalTokens: server.evalCount > 0 ? server.evalCount : tokenArrivalsMs.length,
   };
 }

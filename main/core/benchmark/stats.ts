@@ -33,8 +33,12 @@ export function round(value: number | null, places: number): number | null {
   return Math.round(value * factor) / factor;
 }
 
-/** Median, IQR and CV of the values that exist; nulls (a figure a run could not give) are left out. */
-export function spreadOf(values: readonly (number | null)[], places: number): Spread {
+/**
+ * Median, IQR and CV of the values that exist; nulls (a figure a run could not give) are left out.
+ * `noiseFloor` is a spread too small to matter in the figure's unit (a few ms of TTFT jitter on a
+ * 30 ms figure is a large CV and no real instability).
+ */
+export function spreadOf(values: readonly (number | null)[], places: number, noiseFloor = 0): Spread {
   const present = values.filter((value): value is number => value !== null && Number.isFinite(value)).sort((a, b) => a - b);
   const q1 = quantile(present, 0.25);
   const q3 = quantile(present, 0.75);
@@ -43,6 +47,6 @@ export function spreadOf(values: readonly (number | null)[], places: number): Sp
     median: round(quantile(present, 0.5), places),
     iqr: q1 === null || q3 === null ? null : round(q3 - q1, places),
     cv: round(cv, 4),
-    unstable: cv !== null && cv > UNSTABLE_CV,
+    unstable: cv !== null && cv > UNSTABLE_CV && (q3 ?? 0) - (q1 ?? 0) > noiseFloor,
   };
 }

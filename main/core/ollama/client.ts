@@ -6,7 +6,8 @@ import {
   describeSchemaError,
   errorSchema,
   generateChunkSchema,
-  psSchema,
+  psEnvelopeSchema,
+  runningModelSchema,
   showSchema,
   tagModelSchema,
   tagsEnvelopeSchema,
@@ -54,10 +55,31 @@ export interface GenerateRequest {
   options?: Record<string, number>;
 }
 
-export interface TagsResult {
-  models: TagModel[];
+export interface RejectedEntry {
+  /** The entry's name when it had a readable one, so the model can be reported by name. */
+  name: string | null;
+  reason: string;
+}
+
+export interface ListResult<T> {
+  models: T[];
   /** Entries that did not match the schema, each with its reason; the rest are still usable. */
-  rejected: string[];
+  rejected: RejectedEntry[];
+}
+
+function parseEntries<T extends z.ZodType>(schema: T, entries: unknown[], path: string): ListResult<z.infer<T>> {
+  const models: z.infer<T>[] = [];
+  const rejected: RejectedEntry[] = [];
+  entries.forEach((entry, index) => {
+    const parsed = schema.safeParse(entry);
+    if (parsed.success) {
+      models.push(parsed.data);
+      return;
+    }
+    const name = typeof entry === 'object' && entry !== null && 'name' in entry && typeof entry.name === 'string' ? entry.name.slice(0, 200) : null;
+    rejected.push({ name, reason: `${path} entry ${index}: ${describeSchemaError(parsed.error)}` });
+  });
+  return { models, rejected };
 }
 
 /** The keep_alive value that asks Ollama to unload a model now. */
@@ -74,22 +96,15 @@ export class OllamaClient {
     return this.parse(versionSchema, body, '/api/version').version;
   }
 
-  async tags(signal?: AbortSignal): Promise<TagsResult> {
+  async tags(signal?: AbortSignal): Promise<ListResult<TagModel>> {
     const body = await this.call('/api/tags', { maxBodyBytes: this.limits.maxListBodyBytes, signal });
-    const envelope = this.parse(tagsEnvelopeSchema, body, '/api/tags');
-    const models: TagModel[] = [];
-    const rejected: string[] = [];
-    envelope.models.forEach((entry, index) => {
-      const parsed = tagModelSchema.safeParse(entry);
-      if (parsed.success) models.push(parsed.data);
-      else rejected.push(`/api/tags entry ${index}: ${describeSchemaError(parsed.error)}`);
-    });
-    return { models, rejected };
+    return parseEntries(tagModelSchema, this.parse(tagsEnvelopeSchema, body, '/api/tags').models, '/api/tags');
   }
 
+  /** Loaded models; an entry with impossible figures is left out, as if not loaded. */
   async ps(signal?: AbortSignal): Promise<RunningModel[]> {
     const body = await this.call('/api/ps', { maxBodyBytes: this.limits.maxListBodyBytes, signal });
-    return this.parse(psSchema, body, '/api/ps').models;
+    return parseEntries(runningModelSchema, this.parse(psEnvelopeSchema, body, '/api/ps').models, '/api/ps').models;
   }
 
   async show(model: string, signal?: AbortSignal): Promise<ShowResponse> {

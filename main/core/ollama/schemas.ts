@@ -6,12 +6,12 @@ import { z } from 'zod';
 
 /** A petabyte: no model file or resident size comes near it. */
 const MAX_PLAUSIBLE_BYTES = 1e15;
-/** A day in nanoseconds: no single request legitimately takes longer. */
-const MAX_PLAUSIBLE_NS = 86_400e9;
 
 const byteCount = z.number().int().nonnegative().max(MAX_PLAUSIBLE_BYTES);
 const count = z.number().int().nonnegative().max(1e12);
-const nanoseconds = z.number().int().nonnegative().max(MAX_PLAUSIBLE_NS);
+const metricCount = z.number().finite();
+/** Durations are checked for plausibility where they are used (run.ts), so one absurd figure costs that figure only. */
+const nanoseconds = z.number().finite();
 const text = z.string().max(10_000);
 const textOrEmpty = z.string().max(10_000).nullish().transform((value) => value ?? '');
 const stringList = z
@@ -60,8 +60,9 @@ export const runningModelSchema = z.object({
 });
 export type RunningModel = z.infer<typeof runningModelSchema>;
 
-export const psSchema = z.object({
-  models: z.array(runningModelSchema).max(1_000).nullish().transform((value) => value ?? []),
+/** Like `/api/tags`, `/api/ps` is parsed entry by entry. */
+export const psEnvelopeSchema = z.object({
+  models: z.array(z.unknown()).max(1_000).nullish().transform((value) => value ?? []),
 });
 
 export const showSchema = z.object({
@@ -85,9 +86,9 @@ export const generateChunkSchema = z.object({
   done_reason: textOrEmpty,
   total_duration: nanoseconds.default(0),
   load_duration: nanoseconds.default(0),
-  prompt_eval_count: count.default(0),
+  prompt_eval_count: metricCount.default(0),
   prompt_eval_duration: nanoseconds.default(0),
-  eval_count: count.default(0),
+  eval_count: metricCount.default(0),
   eval_duration: nanoseconds.default(0),
   error: z.string().max(10_000).optional(),
 });
