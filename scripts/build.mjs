@@ -3,6 +3,7 @@
 //   node scripts/build.mjs headless   -> dist/headless.cjs, dist/simulator.cjs
 //   node scripts/build.mjs app        -> dist/app/: main.cjs, worker.cjs, preload.cjs, tray icons,
 //                                        renderer/{index.html,main.js,style.css}
+//                                        (APP_OUT_DIR=folder builds it there instead, for tests)
 import { copyFile, mkdir } from 'node:fs/promises';
 import { build } from 'esbuild';
 
@@ -11,6 +12,7 @@ const common = { bundle: true, platform: 'node', target: 'node20', logLevel: 'wa
 
 // Electron 45 runs Node 22 and Chromium 142.
 const electronMain = { ...common, target: 'node22', format: 'cjs' };
+const appOut = process.env.APP_OUT_DIR ?? 'dist/app';
 
 async function copyInto(folder, files) {
   await mkdir(folder, { recursive: true });
@@ -26,10 +28,10 @@ const jobs = {
   app: () =>
     Promise.all([
       // The source finds its files with import.meta.dirname; in the CommonJS bundle that is __dirname.
-      build({ ...electronMain, entryPoints: ['main/app/main.ts'], outfile: 'dist/app/main.cjs', external: ['electron'], define: { 'import.meta.dirname': '__dirname' } }),
-      build({ ...electronMain, entryPoints: ['main/worker/worker.ts'], outfile: 'dist/app/worker.cjs' }),
+      build({ ...electronMain, entryPoints: ['main/app/main.ts'], outfile: `${appOut}/main.cjs`, external: ['electron'], define: { 'import.meta.dirname': '__dirname' } }),
+      build({ ...electronMain, entryPoints: ['main/worker/worker.ts'], outfile: `${appOut}/worker.cjs` }),
       // A sandboxed preload is one CommonJS script: it may require('electron') and nothing else.
-      build({ ...common, platform: 'browser', target: 'chrome142', format: 'cjs', entryPoints: ['preload/preload.ts'], outfile: 'dist/app/preload.cjs', external: ['electron'] }),
+      build({ ...common, platform: 'browser', target: 'chrome142', format: 'cjs', entryPoints: ['preload/preload.ts'], outfile: `${appOut}/preload.cjs`, external: ['electron'] }),
       build({
         ...common,
         platform: 'browser',
@@ -39,10 +41,10 @@ const jobs = {
         jsx: 'automatic',
         jsxImportSource: 'preact',
         entryPoints: { main: 'renderer/main.tsx', style: 'renderer/style.css' },
-        outdir: 'dist/app/renderer',
+        outdir: `${appOut}/renderer`,
       }),
-      copyInto('dist/app/renderer', ['renderer/index.html']),
-      copyInto('dist/app', ['build/trayTemplate.png', 'build/trayTemplate@2x.png']),
+      copyInto(`${appOut}/renderer`, ['renderer/index.html']),
+      copyInto(appOut, ['build/trayTemplate.png', 'build/trayTemplate@2x.png']),
     ]),
 };
 

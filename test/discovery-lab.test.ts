@@ -1,6 +1,8 @@
 // Smoke test of the namespace lab (test/lab/netns.ts). Every command runs inside the lab's own
 // namespaces, on its private /26; it is skipped where namespaces cannot be made (not Linux, not root).
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { chooseNetwork, parseLinuxRoute, type InterfaceTable } from '../main/core/discovery/interfaces.js';
 import { neighboursIn, parseLinuxArp } from '../main/core/discovery/neighbours.js';
@@ -8,6 +10,40 @@ import { formatCidr } from '../main/core/discovery/subnet.js';
 import { LAB_PREFIX, cleanupStaleLabs, labSupport, withLab, type Lab } from './lab/netns.js';
 
 const support = await labSupport();
+const holdLab = new URL('./lab/hold-lab.ts', import.meta.url).pathname;
+
+/** Running, as opposed to gone or a zombie waiting to be reaped. */
+function running(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await condition()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return condition();
+}
+
+/** A separate process holding a lab with a `sleep` in it (test/lab/hold-lab.ts). */
+async function startLabHolder() {
+  const holder = spawn(process.execPath, ['--import', 'tsx', holdLab], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  holder.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const [first] = (await Promise.race([
+    once(holder.stdout, 'data'),
+    once(holder, 'exit').then(() => {
+      throw new Error(`hold-lab.ts exited: ${stderr}`);
+    }),
+  ])) as [Buffer];
+  const { id, pid } = JSON.parse(first.toString()) as { id: string; pid: number };
+  return { holder, id, sleeper: pid };
+}
 
 async function namespacesOf(lab: Lab): Promise<string[]> {
   const { execFileSync } = await import('node:child_process');
@@ -80,6 +116,39 @@ describe.skipIf(!support.ok)('the network namespace lab', () => {
     execFileSync('ip', ['netns', 'add', stale]);
     expect(await cleanupStaleLabs()).toEqual([stale]);
     expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toContain(stale);
+  });
+
+  it('stops what a lab started and removes its namespaces when its test process is stopped', async () => {
+    const { holder, id, sleeper } = await startLabHolder();
+    try {
+      const lab = { id } as Lab;
+      expect(await namespacesOf(lab)).toHaveLength(2);
+      expect(running(sleeper)).toBe(true);
+      holder.kill('SIGTERM');
+      await once(holder, 'exit');
+      expect(await until(async () => (await namespacesOf(lab)).length === 0 && !running(sleeper))).toBe(true);
+    } finally {
+      holder.kill('SIGKILL');
+    }
+  });
+
+  it('leaves nothing running when its test process is killed outright, and the next run removes the namespaces', async () => {
+    const { holder, id, sleeper } = await startLabHolder();
+    const lab = { id } as Lab;
+    holder.kill('SIGKILL');
+    await once(holder, 'exit');
+    expect(await until(() => !running(sleeper))).toBe(true);
+    await cleanupStaleLabs();
+    expect(await namespacesOf(lab)).toEqual([]);
+  });
+
+  it('places hosts at the numbers asked for, and refuses numbers outside the subnet', async () => {
+    await withLab({ hostNumbers: [2, 40, 62] }, async (lab) => {
+      expect(lab.hosts.map((host) => host.address)).toEqual(['10.213.7.2', '10.213.7.40', '10.213.7.62']);
+    });
+    await expect(withLab({ hostNumbers: [2, 63] }, async () => {})).rejects.toThrow(/from 2 to 62/);
+    await expect(withLab({ hostNumbers: [1] }, async () => {})).rejects.toThrow(/from 2 to 62/);
+    await expect(withLab({ hostNumbers: [5, 5] }, async () => {})).rejects.toThrow(/distinct/);
   });
 
   it('refuses a subnet that is not a small private range', async () => {

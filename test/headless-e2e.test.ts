@@ -1,12 +1,10 @@
 // The headless command end to end, against two simulated servers streaming on known schedules.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ModelResult, Report } from '../main/core/report.js';
 import { simulatedModel, useOllamaDoubles } from './helpers/ollama-doubles.js';
-import { buildHeadless, runHeadless, startHeadless } from './helpers/headless.js';
+import { runHeadless, startHeadless } from './helpers/headless.js';
 
 const GB = 1e9;
-
-beforeAll(buildHeadless, 60_000);
 
 describe('npm run headless against two servers', () => {
   const startDouble = useOllamaDoubles();

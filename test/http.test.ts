@@ -107,9 +107,9 @@ describe('request', () => {
 describe('streamLines', () => {
   const options = { json: {}, headerTimeoutMs: 1000, idleTimeoutMs: 1000, maxLineBytes: 1000, maxErrorBodyBytes: 1000 };
 
-  async function collect(lines: AsyncIterable<string>): Promise<string[]> {
+  async function collect(batches: AsyncIterable<string[]>): Promise<string[]> {
     const out: string[] = [];
-    for await (const line of lines) out.push(line);
+    for await (const batch of batches) out.push(...batch);
     return out;
   }
 
@@ -119,7 +119,7 @@ describe('streamLines', () => {
       setTimeout(() => res.end(':2}\n\n{"c":3}'), 20);
     });
     const stream = await streamLines(url, options);
-    expect(await collect(stream.lines)).toEqual(['{"a":1}', '{"b":2}', '{"c":3}']);
+    expect(await collect(stream.lineBatches)).toEqual(['{"a":1}', '{"b":2}', '{"c":3}']);
   });
 
   it('returns the capped body of a non-200 answer', async () => {
@@ -137,7 +137,7 @@ describe('streamLines', () => {
       res.write('y'.repeat(5000));
     });
     const stream = await streamLines(url, options);
-    const error = await failure(collect(stream.lines));
+    const error = await failure(collect(stream.lineBatches));
     expect(error.failure).toBe('too-large');
   });
 
@@ -146,7 +146,7 @@ describe('streamLines', () => {
       res.write('{"a":1}\n');
     });
     const stream = await streamLines(url, { ...options, idleTimeoutMs: 150 });
-    const error = await failure(collect(stream.lines));
+    const error = await failure(collect(stream.lineBatches));
     expect(error.failure).toBe('timeout');
   });
 
@@ -156,7 +156,7 @@ describe('streamLines', () => {
       setTimeout(() => req.socket.destroy(), 20);
     });
     const stream = await streamLines(url, options);
-    const error = await failure(collect(stream.lines));
+    const error = await failure(collect(stream.lineBatches));
     expect(error.failure).toBe('reset');
   });
 

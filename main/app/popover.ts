@@ -2,7 +2,7 @@
 // on the icon toggles it.
 import { placePopover, type DisplayArea, type Point, type Rect } from './placement.js';
 
-export const POPOVER_SIZE = { width: 380, height: 580 } as const;
+export const POPOVER_SIZE = { width: 380, height: 620 } as const;
 
 /**
  * Clicking the icon while the popover is open first blurs the popover (which hides it), then

@@ -25,7 +25,10 @@ export function parseParameterSize(text: string): number | null {
   const match = /^\s*(\d+(?:\.\d+)?)\s*([KMBT])\s*$/i.exec(text);
   if (!match?.[1] || !match[2]) return null;
   const multiplier = PARAMETER_SUFFIX[match[2].toUpperCase()];
-  return multiplier === undefined ? null : Math.round(Number(match[1]) * multiplier);
+  if (multiplier === undefined) return null;
+  // A server may send any number of digits: "999...9B" must not become Infinity in a table.
+  const count = Math.round(Number(match[1]) * multiplier);
+  return Number.isSafeInteger(count) && count > 0 ? count : null;
 }
 
 function positiveInteger(value: unknown): number | null {

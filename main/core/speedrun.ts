@@ -85,6 +85,23 @@ async function planHost(host: HostInfo, modelGlob: string | null, emit: Emit, si
   }
 }
 
+/**
+ * Discovery rejects when cancelled; a cancelled run still ends with its (empty) report and a
+ * `done` event, so a Ctrl-C while servers are being looked for is a cancel, not a crash.
+ */
+async function discoverUnlessCancelled(options: DiscoveryOptions, emit: Emit, signal: AbortSignal, deps: DiscoveryDeps): Promise<HostInfo[]> {
+  const found: HostInfo[] = [];
+  try {
+    return await discover(options, (event) => {
+      if (event.type === 'host-found') found.push(event.host);
+      emit(event);
+    }, signal, deps);
+  } catch (error) {
+    if (signal.aborted) return found;
+    throw error;
+  }
+}
+
 export async function speedrun(
   options: SpeedrunOptions,
   emit: Emit,
@@ -93,7 +110,7 @@ export async function speedrun(
 ): Promise<Report> {
   const startedAt = new Date(deps.wallNow()).toISOString();
   emit({ type: 'phase', phase: 'discover' });
-  const hosts = await discover(options.discovery, emit, signal, deps.discovery);
+  const hosts = await discoverUnlessCancelled(options.discovery, emit, signal, deps.discovery);
 
   const perHost = new Map<string, ModelResult[]>(hosts.map((host) => [host.url, []]));
   const record = (result: ModelResult) => {

@@ -1,4 +1,5 @@
 // Copy goes through main (the page has no clipboard access); the answer is shown, then fades.
+import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { CopyForm, CopyResult, SpeedrunBridge } from '../../main/contract.js';
 
@@ -8,9 +9,11 @@ export interface CopyButtonsProps {
   host: string;
   model: string;
   bridge: SpeedrunBridge;
+  /** What the buttons sit beside: the model name. */
+  children: ComponentChildren;
 }
 
-export function CopyButtons({ host, model, bridge }: CopyButtonsProps) {
+export function CopyButtons({ host, model, bridge, children }: CopyButtonsProps) {
   const [outcome, setOutcome] = useState<CopyResult | null>(null);
   useEffect(() => {
     if (!outcome) return;
@@ -27,16 +30,21 @@ export function CopyButtons({ host, model, bridge }: CopyButtonsProps) {
   };
 
   return (
-    <div class="copy row">
-      <button type="button" class="primary" onClick={() => copy('name')} aria-label={`Copy ${model}`}>
-        Copy
-      </button>
-      <button type="button" onClick={() => copy('run')} aria-label={`Copy ollama run ${model}`}>
-        Copy <code>ollama run</code>
-      </button>
-      <span class={outcome && !outcome.ok ? 'copied error' : 'copied'} role="status">
+    <>
+      <div class="row spread copy">
+        {children}
+        <span class="row">
+          <button type="button" class="primary" onClick={() => copy('name')} aria-label={`Copy ${model}`} title={`Copy “${model}”`}>
+            Copy
+          </button>
+          <button type="button" onClick={() => copy('run')} aria-label={`Copy ollama run ${model}`} title={`Copy “ollama run ${model}”`}>
+            <code>ollama run</code>
+          </button>
+        </span>
+      </div>
+      <p class={outcome && !outcome.ok ? 'copied error' : 'copied'} role="status">
         {outcome ? (outcome.ok ? `Copied “${outcome.text}”` : outcome.reason) : ''}
-      </span>
-    </div>
+      </p>
+    </>
   );
 }

@@ -18,7 +18,7 @@ function stageText(activity: HostActivity): string {
     case 'load':
       return 'loading into memory';
     case 'generate':
-      return `${activity.tokens} tokens`;
+      return activity.tokens === 1 ? '1 token' : `${activity.tokens} tokens`;
   }
 }
 

@@ -1,6 +1,6 @@
 // Settings for the next run. Main checks them (the same rules as the terminal's options) and answers
 // with a message per field; this form only shows the answer.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Settings, SettingsErrors, SpeedrunBridge } from '../../main/contract.js';
 
 interface Draft {
@@ -49,6 +49,13 @@ export function SettingsView({ bridge, onDone }: { bridge: SpeedrunBridge; onDon
     );
   }, [bridge]);
 
+  // Opening the settings puts the keyboard in the first field.
+  const firstField = useRef<HTMLTextAreaElement>(null);
+  const loaded = draft !== null;
+  useEffect(() => {
+    if (loaded) firstField.current?.focus();
+  }, [loaded]);
+
   if (!draft) return <p class="muted">{errors.form ?? 'Loading settings…'}</p>;
   const change = (patch: Partial<Draft>) => setDraft({ ...draft, ...patch });
   const save = async (event: Event) => {
@@ -66,6 +73,7 @@ export function SettingsView({ bridge, onDone }: { bridge: SpeedrunBridge; onDon
       <FieldError id="form-error" message={errors.form} />
       <label for="hosts">Extra servers</label>
       <textarea
+        ref={firstField}
         id="hosts"
         rows={3}
         spellcheck={false}

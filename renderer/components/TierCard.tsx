@@ -17,8 +17,10 @@ export function TierCard({ tier, results, bridge }: TierCardProps) {
   if (!pick) {
     return (
       <li class="card tier none" aria-labelledby={headingId}>
-        <h2 id={headingId}>{tier.label}</h2>
-        <p class="muted">No model measured in this tier.</p>
+        <div class="row spread baseline">
+          <h2 id={headingId}>{tier.label}</h2>
+          <span class="muted">no model measured</span>
+        </div>
       </li>
     );
   }
@@ -29,22 +31,13 @@ export function TierCard({ tier, results, bridge }: TierCardProps) {
         <h2 id={headingId}>{tier.label}</h2>
         <span class="muted">{shortHost(pick.host)}</span>
       </div>
-      <p class="pick">{pick.model}</p>
-      <dl class="stats">
-        <div>
-          <dt>tok/s</dt>
-          <dd>{formatRate(result?.tokensPerSec ?? null)}</dd>
-        </div>
-        <div>
-          <dt>TTFT</dt>
-          <dd>{formatMs(result?.ttftMs ?? null)}</dd>
-        </div>
-        <div>
-          <dt>Score</dt>
-          <dd>{formatScore(result?.score ?? null)}</dd>
-        </div>
-      </dl>
-      <CopyButtons host={pick.host} model={pick.model} bridge={bridge} />
+      <CopyButtons host={pick.host} model={pick.model} bridge={bridge}>
+        <p class="pick">{pick.model}</p>
+      </CopyButtons>
+      <p class="stats">
+        <strong>{formatRate(result?.tokensPerSec ?? null)}</strong> tok/s · TTFT <strong>{formatMs(result?.ttftMs ?? null)}</strong> · score{' '}
+        <strong>{formatScore(result?.score ?? null)}</strong>
+      </p>
       {tier.ranked.length > 1 && (
         <details class="ranking">
           <summary>Ranking ({tier.ranked.length})</summary>

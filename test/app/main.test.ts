@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { POPOVER_SIZE } from '../../main/app/popover.js';
 import { INVOKE, PUSH_CHANNEL } from '../../main/contract.js';
 
 vi.mock('electron', () => import('../mocks/electron.js'));
@@ -100,7 +101,7 @@ describe('main.ts', () => {
     tray.bounds = { x: 1000, y: 0, width: 30, height: 38 };
     tray.click();
     expect(window.isVisible()).toBe(true);
-    expect(window.bounds).toEqual({ x: 1015 - 190, y: 42, width: 380, height: 580 });
+    expect(window.bounds).toEqual({ x: 1015 - 190, y: 42, width: 380, height: POPOVER_SIZE.height });
   });
 
   it('denies every permission and cancels every request outside the renderer folder', async () => {

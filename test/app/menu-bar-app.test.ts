@@ -3,7 +3,7 @@
 import { EventEmitter } from 'node:events';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { FALLBACK_TRAY_TITLE } from '../../main/app/notification.js';
-import { BLUR_CLICK_WINDOW_MS } from '../../main/app/popover.js';
+import { BLUR_CLICK_WINDOW_MS, POPOVER_SIZE } from '../../main/app/popover.js';
 import { MenuBarApp, TOOLTIP, type MenuItem } from '../../main/app/menu-bar-app.js';
 import { STOP_GRACE_MS, type WorkerHandle } from '../../main/app/run-controller.js';
 import { AppStore, DEFAULT_SETTINGS, type Stored } from '../../main/app/store.js';
@@ -124,7 +124,7 @@ describe('the tray icon and the popover', () => {
     tray.bounds = { x: 1200, y: 0, width: 24, height: 38 };
     tray.click();
     expect(window.isVisible()).toBe(true);
-    expect(window.bounds).toEqual({ x: 1212 - 190, y: 42, width: 380, height: 580 });
+    expect(window.bounds).toEqual({ x: 1212 - 190, y: 42, width: 380, height: POPOVER_SIZE.height });
     expect(window.focus).toHaveBeenCalled();
   });
 

@@ -1,14 +1,8 @@
-// Runs the real headless command, built the way `npm run headless` builds it.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { promisify } from 'node:util';
+// Runs the real headless command, bundled as `npm run headless` bundles it (by test/global-setup.ts).
+import { spawn, type ChildProcess } from 'node:child_process';
 
-const execFileAsync = promisify(execFile);
 const root = new URL('../../', import.meta.url).pathname;
 export const HEADLESS_BUNDLE = `${root}dist/headless.cjs`;
-
-export async function buildHeadless(): Promise<void> {
-  await execFileAsync(process.execPath, ['scripts/build.mjs', 'headless'], { cwd: root });
-}
 
 export interface HeadlessRun {
   code: number | null;

@@ -50,6 +50,8 @@ export interface Lab {
   run(host: LabHost, command: string, args?: string[], options?: { timeoutMs?: number }): Promise<RunResult>;
   /** Starts a long-running command inside a host's namespace; it is killed on teardown, or when this process dies. */
   start(host: LabHost, command: string, args?: string[], options?: SpawnOptions): ChildProcess;
+  /** The process id of everything `start` started, still running or not. */
+  startedPids: number[];
   /** Kills what the lab started and deletes its namespaces; safe to call twice. */
   teardown(): Promise<void>;
 }
@@ -243,12 +245,14 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
     gateway,
     bridgeNamespace,
     hosts,
+    startedPids: [],
     run: (host, command, args = [], runOptions = {}) =>
       runCommand('ip', ['netns', 'exec', host.namespace, command, ...args], runOptions.timeoutMs ?? 30_000),
     start: (host, command, args = [], spawnOptions = {}) => {
       // `ip netns exec` and setpriv exec in place: the child's pid is the command's own.
       const child = spawn('ip', ['netns', 'exec', host.namespace, ...deathSignalPrefix, command, ...args], { stdio: 'pipe', ...spawnOptions });
       children.add(child);
+      if (child.pid !== undefined) lab.startedPids.push(child.pid);
       child.once('exit', () => children.delete(child));
       return child;
     },

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { AppState, LastRun } from '../../main/contract.js';
 import type { Report } from '../../main/core/report.js';
 import { App } from '../../renderer/components/App.js';
+import { CONFIRMATION_MS } from '../../renderer/components/CopyButtons.js';
 import { FakeBridge, IDLE } from './fake-bridge.js';
 import { loadRecordedRun } from './recorded-run.js';
 
@@ -27,7 +28,7 @@ async function show(bridge: FakeBridge) {
   return view;
 }
 
-async function push(bridge: FakeBridge, action: () => void) {
+async function push(action: () => void) {
   await act(async () => action());
 }
 
@@ -64,7 +65,7 @@ describe('a run in progress', () => {
     const bridge = new FakeBridge(IDLE);
     await show(bridge);
     const cut = events.findIndex((event) => event.type === 'bench-done' && event.result.status === 'ok');
-    await push(bridge, () => {
+    await push(() => {
       bridge.push({ type: 'state', state: RUNNING });
       bridge.events(events.slice(0, cut));
     });
@@ -87,7 +88,7 @@ describe('a run in progress', () => {
   it('shows the sweep while discovery looks for servers', async () => {
     const bridge = new FakeBridge(RUNNING);
     await show(bridge);
-    await push(bridge, () =>
+    await push(() =>
       bridge.events([
         { type: 'phase', phase: 'discover' },
         { type: 'discovery-note', message: 'Sweeping 192.168.1.0/24 (254 addresses), one at a time.' },
@@ -103,7 +104,7 @@ describe('a run in progress', () => {
     await show(bridge);
     await click(screen.getByRole('button', { name: 'Stop' }));
     expect(bridge.stop).toHaveBeenCalled();
-    await push(bridge, () => bridge.push({ type: 'state', state: { ...RUNNING, status: 'stopping' } }));
+    await push(() => bridge.push({ type: 'state', state: { ...RUNNING, status: 'stopping' } }));
     const button = screen.getByRole('button', { name: 'Stopping…' }) as HTMLButtonElement;
     expect(button.disabled).toBe(true);
   });
@@ -113,7 +114,7 @@ describe('the results', () => {
   it('switch in when the done event arrives: one card per tier with model, host, tok/s, TTFT and score', async () => {
     const bridge = new FakeBridge(RUNNING);
     await show(bridge);
-    await push(bridge, () => bridge.events(events));
+    await push(() => bridge.events(events));
     const tiers = screen.getAllByRole('listitem').filter((item) => item.classList.contains('tier'));
     expect(tiers.map((tier) => within(tier).getByRole('heading').textContent)).toEqual([
       'Tiny (<2 GB)',
@@ -126,9 +127,9 @@ describe('the results', () => {
     const qwen = report.results.find((result) => result.model === 'qwen3:4b');
     expect(within(small).getByText('qwen3:4b', { selector: '.pick' })).toBeTruthy();
     expect(small.textContent).toContain(laptop);
-    expect(small.textContent).toContain(`tok/s${qwen?.tokensPerSec?.toFixed(1)}`);
-    expect(small.textContent).toContain(`TTFT${Math.round(qwen?.ttftMs ?? 0)} ms`);
-    expect(small.textContent).toContain(`Score${qwen?.score?.toFixed(1)}`);
+    expect(within(small).getByText(/tok\/s · TTFT/).textContent).toBe(
+      `${qwen?.tokensPerSec?.toFixed(1)} tok/s · TTFT ${Math.round(qwen?.ttftMs ?? 0)} ms · score ${qwen?.score?.toFixed(1)}`,
+    );
     expect((tiers[4] as HTMLElement).textContent).toContain(bigBox);
   });
 
@@ -183,6 +184,8 @@ describe('copy', () => {
     await click(screen.getByRole('button', { name: 'Copy qwen3:4b' }));
     expect(bridge.copy).toHaveBeenCalledWith({ host: recorded.servers[0]?.url, model: 'qwen3:4b', form: 'name' });
     expect(screen.getAllByRole('status').some((status) => status.textContent === 'Copied “qwen3:4b”')).toBe(true);
+    await act(async () => new Promise((resolve) => setTimeout(resolve, CONFIRMATION_MS + 50)));
+    expect(screen.getAllByRole('status').some((status) => status.textContent?.startsWith('Copied'))).toBe(false);
   });
 
   it('copies the run command as the second choice', async () => {
@@ -221,6 +224,7 @@ describe('settings', () => {
     await show(bridge);
     await click(screen.getByRole('button', { name: 'Settings' }));
     await waitFor(() => expect(screen.getByLabelText('Extra servers')).toBeTruthy());
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByLabelText('Extra servers')));
     fireEvent.input(screen.getByLabelText('Extra servers'), { target: { value: '192.168.1.20\nstudio.local:11434, 10.0.0.2' } });
     fireEvent.change(screen.getByLabelText('Search the local network for servers'), { target: { checked: false } });
     fireEvent.input(screen.getByLabelText('Max tokens per run'), { target: { value: '128' } });

@@ -2,6 +2,7 @@
 // renderer folder served over http on 127.0.0.1 and the preload's bridge replaced by a stub that
 // replays a recorded run. Shared by the end-to-end test and bench/renderer.ts.
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,7 +14,6 @@ import { POPOVER_SIZE } from '../../main/app/popover.js';
 import type { RecordedRun } from './recorded-run.js';
 
 export const ROOT = join(import.meta.dirname, '../..');
-export const RENDERER_DIST = join(ROOT, 'dist/app/renderer');
 export const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
   '--headless',
@@ -27,9 +27,18 @@ const CHROMIUM_ARGS = [
 ];
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css' };
 
-/** `npm run build`'s app job: main, worker, preload and the renderer, into dist/app. */
-export async function buildApp(): Promise<void> {
-  await promisify(execFile)(process.execPath, ['scripts/build.mjs', 'app'], { cwd: ROOT });
+export interface BuiltApp {
+  /** The folder that holds what dist/app would: main.cjs, preload.cjs, renderer/, ... */
+  folder: string;
+  renderer: string;
+  remove(): Promise<void>;
+}
+
+/** `npm run build`'s app job, into a folder of its own so that builds running at once never mix. */
+export async function buildApp(): Promise<BuiltApp> {
+  const folder = await mkdtemp(join(tmpdir(), 'speedrun-app-'));
+  await promisify(execFile)(process.execPath, ['scripts/build.mjs', 'app'], { cwd: ROOT, env: { ...process.env, APP_OUT_DIR: folder } });
+  return { folder, renderer: join(folder, 'renderer'), remove: () => rm(folder, { recursive: true, force: true }) };
 }
 
 export interface Served {
@@ -73,6 +82,7 @@ export interface Popover {
 
 /** Opens the popover page in a fresh Chromium profile, with the stub bridge in place of the preload. */
 export async function openPopover(url: string, recorded: RecordedRun, colorScheme: 'light' | 'dark' = 'light'): Promise<Popover> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium); never \`npx playwright install\``);
   const profile = await mkdtemp(join(tmpdir(), 'speedrun-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,

@@ -4,7 +4,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, RENDERER_DIST, buildApp, openPopover, serveFolder, type Popover, type Served } from './chromium.js';
+import { ROOT, buildApp, openPopover, serveFolder, type BuiltApp, type Popover, type Served } from './chromium.js';
 import { loadRecordedRun } from './recorded-run.js';
 
 const recorded = loadRecordedRun();
@@ -12,12 +12,19 @@ const events = recorded.events.map((entry) => entry.event);
 const DOCS = join(ROOT, 'docs');
 const [laptop] = recorded.servers;
 
-/** A moment with both servers generating and a few models already measured: the running screenshot. */
+/** A moment with both servers generating and a few models measured: the running screenshot. */
 const RUNNING_AT = (() => {
-  const measuredBefore = (index: number) => events.slice(0, index).filter((event) => event.type === 'bench-done' && event.result.status === 'ok').length;
-  const index = events.findIndex((event, at) => event.type === 'bench-progress' && event.stage === 'generate' && event.tokens > 100 && measuredBefore(at) >= 3);
-  if (index < 0) throw new Error('the recording has no mid-run moment to show');
-  return index + 1;
+  const latest = new Map<string, { generating: boolean; tokens: number }>();
+  let measured = 0;
+  for (const [index, event] of events.entries()) {
+    if (event.type === 'bench-done' && event.result.status === 'ok') measured++;
+    if (event.type === 'bench-start') latest.set(event.host, { generating: false, tokens: 0 });
+    if (event.type !== 'bench-progress') continue;
+    latest.set(event.host, { generating: event.stage === 'generate' && event.tokensPerSec !== null, tokens: event.tokens });
+    const both = [...latest.values()];
+    if (measured >= 3 && both.length === 2 && both.every((host) => host.generating && host.tokens > 50)) return index + 1;
+  }
+  throw new Error('the recording has no moment with both servers generating');
 })();
 
 const finishedAt = (() => {
@@ -26,6 +33,7 @@ const finishedAt = (() => {
   return Date.parse(done.report.finishedAt);
 })();
 
+let built: BuiltApp;
 let served: Served;
 let popover: Popover;
 
@@ -37,15 +45,16 @@ async function open(colorScheme: 'light' | 'dark' = 'light'): Promise<Popover> {
 }
 
 beforeAll(async () => {
-  await buildApp();
+  built = await buildApp();
   await mkdir(DOCS, { recursive: true });
-  served = await serveFolder(RENDERER_DIST);
+  served = await serveFolder(built.renderer);
   popover = await open();
 }, 120_000);
 
 afterAll(async () => {
   await popover?.close();
   await served?.close();
+  await built?.remove();
 });
 
 type Calls = [string, ...unknown[]][];

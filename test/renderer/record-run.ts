@@ -9,8 +9,6 @@ import { realSpeedrunDeps, speedrun, type SpeedrunOptions } from '../../main/cor
 import { startDemoServers } from '../../main/simulator/demo.js';
 import { RECORDED_RUN_FILE, type RecordedRun } from './recorded-run.js';
 
-const OUTPUT = RECORDED_RUN_FILE;
-
 const demo = await startDemoServers();
 const options: SpeedrunOptions = {
   discovery: {
@@ -40,5 +38,5 @@ const recording: RecordedRun = {
   servers: demo.servers.map((server) => ({ label: server.label, url: server.url })),
   events,
 };
-await writeFile(OUTPUT, `${JSON.stringify(recording)}\n`);
-process.stdout.write(`recorded ${events.length} events over ${events.at(-1)?.atMs ?? 0} ms into ${OUTPUT}\n`);
+await writeFile(RECORDED_RUN_FILE, `${JSON.stringify(recording)}\n`);
+process.stdout.write(`recorded ${events.length} events over ${events.at(-1)?.atMs ?? 0} ms into ${RECORDED_RUN_FILE}\n`);

@@ -47,6 +47,8 @@ export interface ModelMeasurement {
   resident: RunningModel | null;
   /** Other models resident while this one was measured. */
   othersLoaded: string[];
+  /** `/api/ps` did not answer: memory use and the other resident models are unknown. */
+  psUnanswered: boolean;
   samples: RunSample[];
   startedAt: string;
 }
@@ -185,6 +187,7 @@ export function resultFromMeasurement(
   const medianRun = runs.reduce((best, run, index) => (Math.abs(run.quality - quality) < Math.abs((runs[best]?.quality ?? 0) - quality) ? index : best), 0);
   const { flags, notes } = contentionFlags(runs, measured.othersLoaded, spread.tokensPerSec.unstable || spread.ttftMs.unstable);
   const sourceNotes = [...new Set(runs.flatMap((run) => run.notes))];
+  if (measured.psUnanswered) sourceNotes.push('memory use not measured: the server did not answer /api/ps');
   const resident = measured.resident;
   const memoryBytes = resident && resident.size > 0 ? resident.size : null;
   return {
@@ -261,6 +264,8 @@ export interface ServerBenchmarkDeps {
 export class ServerBenchmark {
   private nonceSequence = 0;
   private readonly client: OllamaClient;
+  /** Set once /api/ps has failed on this server; it is not asked again in this run. */
+  private psFailed = false;
 
   constructor(
     private readonly host: HostInfo,
@@ -298,11 +303,24 @@ export class ServerBenchmark {
   }
 
   private async readLoaded(signal: AbortSignal): Promise<RunningModel[]> {
+    return (await this.loadedNow(signal, 'models it had loaded may not be restored')) ?? [];
+  }
+
+  /**
+   * What the server has loaded, or null when `/api/ps` does not answer (or the signal fired). Its
+   * figures only inform (memory use, what else is loaded), so its failure fails no model; and
+   * once it has failed it is not asked again, so a server whose `/api/ps` blocks costs one
+   * timeout in all rather than two per model.
+   */
+  private async loadedNow(signal: AbortSignal, consequence: string): Promise<RunningModel[] | null> {
+    if (this.psFailed) return null;
     try {
       return await this.client.ps(signal);
     } catch (error) {
-      this.emit({ type: 'warning', message: `${this.host.url}: cannot read /api/ps (${describe(error)}); models it had loaded may not be restored` });
-      return [];
+      if (signal.aborted) return null;
+      this.psFailed = true;
+      this.emit({ type: 'warning', message: `${this.host.url}: cannot read /api/ps (${describe(error)}); ${consequence}` });
+      return null;
     }
   }
 
@@ -344,8 +362,10 @@ export class ServerBenchmark {
     const { client, deps, settings } = this;
     const startedAt = new Date(deps.wallNow()).toISOString();
 
-    // A cold load is timed on its own, so load time never leaks into TTFT.
-    if (isLoaded(await client.ps(signal), entry.model)) {
+    // A cold load is timed on its own, so load time never leaks into TTFT. When the server cannot
+    // say what it has loaded, the model is unloaded anyway: unloading a model that is not loaded is harmless.
+    const loadedBefore = await this.loadedNow(signal, 'memory use is not measured on this server');
+    if (loadedBefore === null || isLoaded(loadedBefore, entry.model)) {
       await client.loadOrUnload(entry.model, UNLOAD_NOW, settings.modelTimeoutMs, signal);
     }
     this.emit({ type: 'bench-progress', host: entry.host, model: entry.model, stage: 'load', tokens: 0, tokensPerSec: null, elapsedMs: 0 });
@@ -353,10 +373,10 @@ export class ServerBenchmark {
     await client.loadOrUnload(entry.model, KEEP_ALIVE_WHILE_MEASURING, settings.modelTimeoutMs, signal);
     const loadMs = deps.clock() - loadStart;
 
-    const running = await client.ps(signal);
-    const resident = isLoaded(running, entry.model) ?? null;
+    const running = await this.loadedNow(signal, 'memory use is not measured on this server');
+    const resident = (running && isLoaded(running, entry.model)) ?? null;
     if (resident && resident.size > 0) onMemory(resident.size);
-    const othersLoaded = running.filter((model) => model !== resident).map((model) => model.name);
+    const othersLoaded = (running ?? []).filter((model) => model !== resident).map((model) => model.name);
 
     const run = (maxTokens: number, live: boolean) =>
       timedRun(
@@ -378,7 +398,7 @@ export class ServerBenchmark {
     await run(Math.min(WARMUP_TOKENS, settings.maxTokens), false);
     const samples: RunSample[] = [];
     while (needsAnotherRun(settings.runs, samples)) samples.push(await run(settings.maxTokens, true));
-    return { loadMs, resident, othersLoaded, samples, startedAt };
+    return { loadMs, resident, othersLoaded, samples, startedAt, psUnanswered: running === null };
   }
 
   private async unload(model: string): Promise<void> {

@@ -2,7 +2,7 @@
 // server's (the durations in the final chunk). The server's decode rate is the truth when it is
 // sane; the client's clock stands in when the server gives none or gives nonsense.
 import type { Emit } from '../events.js';
-import type { OllamaClient } from '../ollama/client.js';
+import { OllamaError, type OllamaClient } from '../ollama/client.js';
 import type { GenerateChunk } from '../ollama/schemas.js';
 
 export type Clock = () => number;
@@ -47,6 +47,15 @@ const MAX_PLAUSIBLE_TOKENS_PER_SEC = 100_000;
  */
 const MAX_PLAUSIBLE_PREFILL_TOKENS_PER_SEC = 200_000;
 const PROGRESS_INTERVAL_MS = 250;
+/**
+ * Ollama sends one chunk per generated token and stops at num_predict; a stream far past that (in
+ * chunks, or in text at a generous length per token) is a server ignoring the limit, and is cut
+ * off before it fills memory, however long the per-model budget.
+ */
+const RUNAWAY_CHUNKS_PER_TOKEN = 2;
+const RUNAWAY_CHUNKS_SLACK = 64;
+const RUNAWAY_CHARS_PER_TOKEN = 256;
+const RUNAWAY_CHARS_SLACK = 1_000_000;
 
 export interface RunRequest {
   model: string;
@@ -125,7 +134,9 @@ export async function timedRun(
   emit: Emit,
   signal: AbortSignal,
 ): Promise<RunSample> {
-  const sentAt = clock();
+  // The clock starts when the request has left, so connecting (a fresh connection per request,
+  // which a keep-alive client would not pay) is not counted as the model's time to first token.
+  let sentAt = clock();
   const since = () => clock() - sentAt;
   let firstByteMs: number | null = null;
   let ttftMs: number | null = null;
@@ -135,6 +146,9 @@ export async function timedRun(
   let thinking = '';
   let lastProgressAt = -Infinity;
   let final: GenerateChunk | null = null;
+  let chunkCount = 0;
+  const maxChunks = run.maxTokens * RUNAWAY_CHUNKS_PER_TOKEN + RUNAWAY_CHUNKS_SLACK;
+  const maxChars = run.maxTokens * RUNAWAY_CHARS_PER_TOKEN + RUNAWAY_CHARS_SLACK;
 
   const stream = client.generate(
     {
@@ -145,18 +159,26 @@ export async function timedRun(
     },
     run.firstByteTimeoutMs,
     signal,
+    () => (sentAt = clock()),
   );
-  for await (const chunk of stream) {
+  for await (const chunks of stream) {
+    // One clock reading per batch: its chunks arrived together.
     const at = since();
     firstByteMs ??= at;
-    if (chunk.response || chunk.thinking) {
-      ttftMs ??= at;
-      tokenArrivalsMs.push(at);
+    for (const chunk of chunks) {
+      if (chunk.response || chunk.thinking) {
+        ttftMs ??= at;
+        tokenArrivalsMs.push(at);
+      }
+      if (chunk.response) firstAnswerMs ??= at;
+      answer += chunk.response;
+      thinking += chunk.thinking;
+      if (chunk.done) final = chunk;
     }
-    if (chunk.response) firstAnswerMs ??= at;
-    answer += chunk.response;
-    thinking += chunk.thinking;
-    if (chunk.done) final = chunk;
+    chunkCount += chunks.length;
+    if (chunkCount > maxChunks || answer.length + thinking.length > maxChars) {
+      throw new OllamaError(`the server streamed past num_predict ${run.maxTokens} (${chunkCount} chunks, ${answer.length + thinking.length} characters) and was cut off`);
+    }
     if (run.live && at - lastProgressAt >= PROGRESS_INTERVAL_MS) {
       lastProgressAt = at;
       emit({

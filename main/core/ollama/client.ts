@@ -3,6 +3,7 @@
 import type { z } from 'zod';
 import { HttpError, request, streamLines, type HttpResponse } from './http.js';
 import {
+  MAX_CHUNK_TEXT,
   describeSchemaError,
   errorSchema,
   generateChunkSchema,
@@ -135,11 +136,17 @@ export class OllamaClient {
   }
 
   /**
-   * Streams a generation chunk by chunk. `firstByteTimeoutMs` bounds the silent wait for the
-   * first chunk (Ollama sends no headers while a request is queued or its model loads).
-   * Ends with the `done: true` chunk; any other ending throws an OllamaError.
+   * Streams a generation, yielding the chunks that arrived together as one batch. Ends with the
+   * batch holding the `done: true` chunk; any other ending throws an OllamaError.
+   * `firstByteTimeoutMs` bounds the silent wait for the first chunk (Ollama sends no headers
+   * while a request is queued or its model loads).
    */
-  async *generate(req: GenerateRequest, firstByteTimeoutMs: number, signal?: AbortSignal): AsyncGenerator<GenerateChunk> {
+  async *generate(
+    req: GenerateRequest,
+    firstByteTimeoutMs: number,
+    signal?: AbortSignal,
+    onSent?: () => void,
+  ): AsyncGenerator<GenerateChunk[], void, undefined> {
     const url = `${this.baseUrl}/api/generate`;
     const stream = await this.guard(
       streamLines(url, {
@@ -149,26 +156,31 @@ export class OllamaClient {
         maxLineBytes: this.limits.maxLineBytes,
         maxErrorBodyBytes: 64 * 1024,
         signal,
+        onSent,
       }),
     );
     if (stream.errorBody) {
-      throw this.statusError(stream.status, stream.errorBody, '/api/generate');
+      throw this.statusError(stream.status, stream.errorBody, stream.contentType, '/api/generate');
     }
-    let sawDone = false;
     try {
-      for await (const line of stream.lines) {
-        const chunk = this.parseChunk(line);
-        if (chunk.error !== undefined) throw new OllamaError(`server error mid-stream: ${chunk.error}`, 200);
-        yield chunk;
-        if (chunk.done) {
-          sawDone = true;
-          return;
+      for await (const lines of stream.lineBatches) {
+        const chunks: GenerateChunk[] = [];
+        for (const line of lines) {
+          const chunk = this.parseChunk(line);
+          if (chunk.error !== undefined) throw new OllamaError(`server error mid-stream: ${chunk.error}`, 200);
+          chunks.push(chunk);
+          // Whatever a server sends after its final chunk is not part of the answer.
+          if (chunk.done) {
+            yield chunks;
+            return;
+          }
         }
+        yield chunks;
       }
     } catch (error) {
       throw this.translate(error);
     }
-    if (!sawDone) throw new OllamaError('the stream ended without a final (done) chunk');
+    throw new OllamaError('the stream ended without a final (done) chunk');
   }
 
   private parseChunk(line: string): GenerateChunk {
@@ -178,6 +190,10 @@ export class OllamaClient {
     } catch {
       throw new OllamaError(`malformed JSON from /api/generate: ${JSON.stringify(line.slice(0, 60))}`);
     }
+    // Nearly every line is one token; checking those by hand keeps the client's CPU per token
+    // close to a bare JSON.parse, so the tool does not steal the CPU it is measuring.
+    const token = plainTokenChunk(value);
+    if (token) return token;
     const parsed = generateChunkSchema.safeParse(value);
     if (!parsed.success) {
       throw new OllamaError(`unexpected /api/generate chunk (${describeSchemaError(parsed.error)})`);
@@ -198,7 +214,7 @@ export class OllamaClient {
         signal: options.signal,
       }),
     );
-    if (response.status !== 200) throw this.statusError(response.status, response.body, path);
+    if (response.status !== 200) throw this.statusError(response.status, response.body, response.contentType, path);
     return this.json(response, path);
   }
 
@@ -217,14 +233,8 @@ export class OllamaClient {
     return parsed.data;
   }
 
-  private statusError(status: number, body: Buffer, path: string): OllamaError {
-    let message = '';
-    try {
-      const parsed = errorSchema.safeParse(JSON.parse(body.toString('utf8')));
-      if (parsed.success) message = parsed.data.error;
-    } catch {
-      // Not JSON: the status alone must do.
-    }
+  private statusError(status: number, body: Buffer, contentType: string, path: string): OllamaError {
+    const message = refusalMessage(body, contentType);
     return new OllamaError(message ? `${path}: HTTP ${status}: ${message}` : `${path}: HTTP ${status}`, status);
   }
 
@@ -240,6 +250,48 @@ export class OllamaClient {
     if (error instanceof HttpError) return new OllamaError(error.message);
     return error;
   }
+}
+
+const EMPTY_FINAL_FIELDS = {
+  done_reason: '',
+  total_duration: 0,
+  load_duration: 0,
+  prompt_eval_count: 0,
+  prompt_eval_duration: 0,
+  eval_count: 0,
+  eval_duration: 0,
+} as const;
+
+/** A streamed token chunk (`done: false`, text, nothing else that matters), or null for anything else. */
+function plainTokenChunk(value: unknown): GenerateChunk | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const chunk = value as Record<string, unknown>;
+  if (chunk.done !== false || 'error' in chunk) return null;
+  const { response, thinking = '' } = chunk;
+  if (typeof response !== 'string' || typeof thinking !== 'string') return null;
+  if (response.length > MAX_CHUNK_TEXT || thinking.length > MAX_CHUNK_TEXT) return null;
+  return { response, thinking, done: false, ...EMPTY_FINAL_FIELDS };
+}
+
+/** Longest part of a plain-text refusal kept in a reason. */
+const MAX_REFUSAL_TEXT = 200;
+
+/**
+ * What a refusal says: Ollama's `{"error":...}`, or the first line of a plain-text body (a proxy,
+ * or a server answering as text), so the reason names the cause and not only the status. Any
+ * other body (an HTML error page) is described by its type, never quoted.
+ */
+function refusalMessage(body: Buffer, contentType: string): string {
+  const text = body.toString('utf8');
+  try {
+    const parsed = errorSchema.safeParse(JSON.parse(text));
+    if (parsed.success) return parsed.data.error;
+  } catch {
+    // Not JSON: look at what else it is.
+  }
+  const type = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
+  if (type === 'text/plain') return (text.trim().split('\n')[0] ?? '').slice(0, MAX_REFUSAL_TEXT).trim();
+  return type && text.trim() ? `answered with a ${type} page` : '';
 }
 
 /** True when an error came from the caller's cancellation rather than from the server. */

@@ -78,10 +78,13 @@ export const versionSchema = z.object({ version: text });
 
 export const errorSchema = z.object({ error: z.string().max(10_000) });
 
+/** Longest text one stream chunk may carry. */
+export const MAX_CHUNK_TEXT = 1_000_000;
+
 /** One line of a `/api/generate` stream, or its final object. */
 export const generateChunkSchema = z.object({
-  response: z.string().max(1_000_000).default(''),
-  thinking: z.string().max(1_000_000).default(''),
+  response: z.string().max(MAX_CHUNK_TEXT).default(''),
+  thinking: z.string().max(MAX_CHUNK_TEXT).default(''),
   done: z.boolean().default(false),
   done_reason: textOrEmpty,
   total_duration: nanoseconds.default(0),

@@ -1,0 +1,227 @@
+// Issue 3's measurements of the tool itself:
+// - fidelity: reported tokens/sec and TTFT against a simulated server streaming on exact schedules;
+// - overhead: the benchmark client's CPU time per 10,000 streamed tokens, against a minimal
+//   reference consumer (read the socket, split lines, JSON.parse) measured in the same run;
+// - peak memory of a headless run over 50 models.
+// The simulated servers run in child processes, so their CPU and memory never count as ours.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { timedRun } from '../main/core/benchmark/run.js';
+import { OllamaClient } from '../main/core/ollama/client.js';
+import type { SimulatedModel } from '../main/simulator/simulated-model.js';
+
+const root = new URL('../', import.meta.url).pathname;
+
+export const METHOD_GOALS = { tokensPerSecErrorPercent: 1, ttftErrorMs: 5, cpuRatio: 1.5, peakRssMb: 120 };
+
+function model(name: string, tokensPerSec: number, ttftMs: number, memoryBytes = 3e9): SimulatedModel {
+  return {
+    name,
+    family: 'llama',
+    parameterSize: '3.2B',
+    parameterCount: 3_212_749_888,
+    quantization: 'Q4_K_M',
+    sizeBytes: 2e9,
+    memoryBytes,
+    contextLength: 8192,
+    capabilities: ['completion'],
+    tokensPerSec,
+    ttftMs,
+    loadMs: 20,
+    // A loop never ends by itself, so every run streams exactly num_predict tokens.
+    answer: 'repetition',
+  };
+}
+
+interface Server {
+  url: string;
+  child: ChildProcess;
+}
+
+async function startServer(models: SimulatedModel[]): Promise<Server> {
+  const directory = await mkdtemp(path.join(os.tmpdir(), 'speedrun-bench-'));
+  const file = path.join(directory, 'models.json');
+  await writeFile(file, JSON.stringify(models));
+  const child = spawn(process.execPath, [`${root}dist/simulator.cjs`, '--host', '127.0.0.1', '--port', '0', '--models-json', file], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout! });
+  for await (const line of lines) {
+    const { url } = JSON.parse(line) as { url: string };
+    return { url, child };
+  }
+  throw new Error('the simulated server did not start');
+}
+
+function stop(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.child.once('exit', () => resolve());
+    server.child.kill('SIGTERM');
+  });
+}
+
+async function measure(url: string, name: string, maxTokens: number) {
+  const client = new OllamaClient(url);
+  await client.loadOrUnload(name, '10m', 60_000);
+  return timedRun(
+    client,
+    { model: name, prompt: `Run ${Math.random()}.`, maxTokens, seed: 42, keepAlive: '10m', firstByteTimeoutMs: 60_000, live: true },
+    () => performance.now(),
+    () => {},
+    new AbortController().signal,
+  );
+}
+
+export interface FidelityRow {
+  tokensPerSec: number;
+  ttftMs: number;
+  reportedTokensPerSec: number;
+  clientTokensPerSec: number;
+  reportedTtftMs: number;
+  tokensPerSecErrorPercent: number;
+  clientTokensPerSecErrorPercent: number;
+  ttftErrorMs: number;
+}
+
+/** Schedules from 10 to 5,000 tokens/s and TTFT from 50 ms to 5 s; each decode lasts about 2 s. */
+export async function benchFidelity(): Promise<FidelityRow[]> {
+  const schedules: [number, number][] = [
+    [10, 50],
+    [100, 50],
+    [1000, 50],
+    [5000, 50],
+    [100, 500],
+    [100, 5000],
+    [5000, 5000],
+  ];
+  const models = schedules.map(([rate, ttft]) => model(`s${rate}-t${ttft}:1b`, rate, ttft));
+  const server = await startServer(models);
+  const rows: FidelityRow[] = [];
+  try {
+    for (const [rate, ttft] of schedules) {
+      const sample = await measure(server.url, `s${rate}-t${ttft}:1b`, Math.max(20, Math.min(10_000, rate * 2)));
+      const arrivals = sample.tokenArrivalsMs;
+      // The client clock's own rate, as the fallback would compute it.
+      const clientRate = ((arrivals.length - 1) / ((arrivals.at(-1) ?? 0) - (arrivals[0] ?? 0))) * 1000;
+      rows.push({
+        tokensPerSec: rate,
+        ttftMs: ttft,
+        reportedTokensPerSec: sample.tokensPerSec ?? NaN,
+        clientTokensPerSec: clientRate,
+        reportedTtftMs: sample.ttftMs ?? NaN,
+        tokensPerSecErrorPercent: Math.abs((sample.tokensPerSec ?? NaN) / rate - 1) * 100,
+        clientTokensPerSecErrorPercent: Math.abs(clientRate / rate - 1) * 100,
+        ttftErrorMs: Math.abs((sample.ttftMs ?? NaN) - ttft),
+      });
+    }
+  } finally {
+    await stop(server);
+  }
+  return rows;
+}
+
+/** The least a client can do with the stream: read it, split lines, parse each. */
+function referenceConsumer(url: string, name: string, maxTokens: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const body = JSON.stringify({ model: name, prompt: `Run ${Math.random()}.`, stream: true, keep_alive: '10m', options: { temperature: 0, seed: 42, num_predict: maxTokens } });
+    const req = http.request(`${url}/api/generate`, { method: 'POST', agent: false, headers: { 'Content-Type': 'application/json' } }, (res) => {
+      let pending = '';
+      let chunks = 0;
+      res.setEncoding('utf8');
+      res.on('data', (data: string) => {
+        pending += data;
+        let newline = pending.indexOf('\n');
+        while (newline !== -1) {
+          JSON.parse(pending.slice(0, newline));
+          chunks++;
+          pending = pending.slice(newline + 1);
+          newline = pending.indexOf('\n');
+        }
+      });
+      res.on('end', () => resolve(chunks));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function cpuMs(since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1000;
+}
+
+export interface OverheadResult {
+  tokens: number;
+  clientCpuMs: number;
+  referenceCpuMs: number;
+  ratio: number;
+}
+
+/** CPU time per 10,000 tokens at 5,000 tokens/s, median of five alternating rounds. */
+export async function benchOverhead(): Promise<OverheadResult> {
+  const tokens = 10_000;
+  const server = await startServer([model('fast:1b', 5000, 5)]);
+  try {
+    const client = new OllamaClient(server.url);
+    await client.loadOrUnload('fast:1b', '10m', 60_000);
+    await referenceConsumer(server.url, 'fast:1b', 500);
+    await measure(server.url, 'fast:1b', 500);
+    const ours: number[] = [];
+    const reference: number[] = [];
+    for (let round = 0; round < 5; round++) {
+      let start = process.cpuUsage();
+      await referenceConsumer(server.url, 'fast:1b', tokens);
+      reference.push(cpuMs(start));
+      start = process.cpuUsage();
+      await measure(server.url, 'fast:1b', tokens);
+      ours.push(cpuMs(start));
+    }
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+    const clientCpuMs = median(ours);
+    const referenceCpuMs = median(reference);
+    return { tokens, clientCpuMs, referenceCpuMs, ratio: clientCpuMs / referenceCpuMs };
+  } finally {
+    await stop(server);
+  }
+}
+
+function withoutOllamaHost(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.OLLAMA_HOST;
+  return env;
+}
+
+/** Peak resident memory of the real headless command measuring 50 models (3 runs of 512 tokens each). */
+export async function benchPeakMemory(): Promise<{ models: number; peakRssMb: number; seconds: number }> {
+  const count = 50;
+  const models = Array.from({ length: count }, (_, i) => model(`model-${i}:${i % 5}b`, 5000, 5, (i % 5) * 4e9 + 1e9));
+  const server = await startServer(models);
+  try {
+    const started = performance.now();
+    const child = spawn(process.execPath, [`${root}dist/headless.cjs`, '--no-scan', '--host', server.url, '--json', '--runs', '3', '--max-tokens', '512'], {
+      stdio: ['ignore', 'ignore', 'ignore'],
+      env: withoutOllamaHost(),
+    });
+    let peakKb = 0;
+    const poll = setInterval(() => {
+      try {
+        const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+        const match = /VmHWM:\s+(\d+) kB/.exec(status);
+        if (match) peakKb = Math.max(peakKb, Number(match[1]));
+      } catch {
+        // The process has exited between two polls.
+      }
+    }, 20);
+    await new Promise((resolve) => child.once('exit', resolve));
+    clearInterval(poll);
+    return { models: count, peakRssMb: peakKb / 1024, seconds: (performance.now() - started) / 1000 };
+  } finally {
+    await stop(server);
+  }
+}
