@@ -8,6 +8,7 @@
 //   - the fast mode (--scan-concurrency 32) against `nmap -sT -p 11434` on the same subnet, in the same
 //     run; goal: no slower.
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,10 +16,20 @@ import { pathToFileURL } from 'node:url';
 import { DEFAULT_PROBE_TIMEOUT_MS } from '../main/core/discovery/probe.js';
 import { hostCount, parseCidr } from '../main/core/discovery/subnet.js';
 import type { Report } from '../main/core/report.js';
-import { firstAt, flushNeighbours, runHeadlessInLab, startLan, touchNeighbour, type HeadlessLabRun, type LanHost, type Role } from '../test/lab/lan.js';
+import {
+  HEADLESS_BUNDLE,
+  SIMULATOR_BUNDLE,
+  firstAt,
+  flushNeighbours,
+  runHeadlessInLab,
+  startLan,
+  touchNeighbour,
+  type HeadlessLabRun,
+  type LanHost,
+  type Role,
+} from '../test/lab/lan.js';
 import { cleanupStaleLabs, labSupport, withLab, type Lab } from '../test/lab/netns.js';
 
-const root = join(import.meta.dirname, '..');
 const SUBNET = '10.213.7.0/26';
 /** The discovery test's LAN without its tarpit, whose 2 s HTTP timeout is not part of the sweep's floor. */
 const LAYOUT: [number, Role][] = [
@@ -128,8 +139,9 @@ export async function benchDiscovery(print: (text: string) => void = (text) => c
   if (spawnSync('nmap', ['--version'], { stdio: 'ignore' }).status !== 0) {
     throw new Error('the discovery bench compares with nmap: apt-get install -y nmap');
   }
-  const build = spawnSync(process.execPath, ['scripts/build.mjs', 'headless'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-  if (build.status !== 0) throw new Error('scripts/build.mjs headless failed (see above)');
+  for (const bundle of [HEADLESS_BUNDLE, SIMULATOR_BUNDLE]) {
+    if (!existsSync(bundle)) throw new Error(`${bundle} is missing: \`npm run bench\` builds it (node scripts/build.mjs headless)`);
+  }
   await cleanupStaleLabs();
 
   const emptyAddresses = hostCount(parseCidr(SUBNET)) - 1 - LAYOUT.length;

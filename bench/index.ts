@@ -1,7 +1,8 @@
 // `npm run bench [-- SECTION...]`: measures the tool itself and prints each figure beside its goal.
-// Sections: method, packaging. Every ratio is against a reference measured in the same run.
+// Sections: method, packaging, renderer. Every ratio is against a reference measured in the same run.
 import { benchFidelity, benchOverhead, benchPeakMemory, METHOD_GOALS } from './method.js';
 import { benchPackaging, PACKAGING_GOALS } from './packaging.js';
+import { benchRenderer, RENDERER_GOALS } from './renderer.js';
 
 type Section = () => Promise<void>;
 
@@ -46,6 +47,17 @@ const sections: Record<string, Section> = {
     console.log(`  added size goal <= ${mb(PACKAGING_GOALS.addedBytesMax)}: ${verdict(added <= PACKAGING_GOALS.addedBytesMax)}`);
     console.log(
       `  --version: executable ${fixed(result.versionMsExecutable, 0)} ms, plain node ${fixed(result.versionMsPlainNode, 0)} ms, ratio ${fixed(result.versionTimeRatio)} (goal <= ${PACKAGING_GOALS.versionTimeRatioMax}): ${verdict(result.versionTimeRatio <= PACKAGING_GOALS.versionTimeRatioMax)}`,
+    );
+  },
+
+  async renderer() {
+    console.log('\n== Popover renderer ==');
+    const result = await benchRenderer();
+    console.log(
+      `  JS ${fixed(result.jsGzipBytes / 1000, 1)} kB + CSS ${fixed(result.cssGzipBytes / 1000, 1)} kB gzipped = ${fixed(result.totalGzipBytes / 1000, 1)} kB (goal < ${RENDERER_GOALS.totalGzipBytes / 1000} kB): ${verdict(result.totalGzipBytes < RENDERER_GOALS.totalGzipBytes)}`,
+    );
+    console.log(
+      `  results event to painted results view in Chromium: median ${fixed(result.resultsPaintMs.median, 1)} ms, max ${fixed(result.resultsPaintMs.max, 1)} ms over ${result.resultsPaintMs.samples.length} (goal < ${RENDERER_GOALS.resultsPaintMs} ms): ${verdict(result.resultsPaintMs.median < RENDERER_GOALS.resultsPaintMs)}`,
     );
   },
 };

@@ -209,6 +209,7 @@ export async function timedRun(
     thinking,
     ...rate,
     serverNotes,
-    totalTokens: server.evalCount > 0 ? server.evalCount : tokenArrivalsMs.length,
+    // Every text chunk is at least one token: a server counting fewer than it sent is wrong.
+    totalTokens: Math.max(server.evalCount, tokenArrivalsMs.length),
   };
 }
