@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../main/core/report.js';
+import { terminalSafe } from '../main/headless/sanitize.js';
 import type { OllamaDouble } from '../main/simulator/ollama-double.js';
 import { cleanEnv, runHeadless, startHeadless } from './helpers/headless.js';
 import { simulatedModel, useOllamaDoubles } from './helpers/ollama-doubles.js';
@@ -70,8 +71,9 @@ describe('hostile model names', () => {
     for (const [stream, text] of [['stdout', table.stdout], ['stderr', table.stderr]] as const) {
       expect(TERMINAL_ACTIVE.exec(text), `${stream} holds a raw control character`).toBeNull();
     }
-    // Shown, visibly escaped, rather than obeyed or dropped.
-    expect(table.stdout).toContain('\\u{1b}[2J\\u{1b}[31mred\\u{1b}[0m:1b');
+    // Shown, visibly escaped, rather than obeyed or dropped; HTML is plain text in a terminal.
+    for (const name of names) expect(table.stdout).toContain(terminalSafe(name));
+    expect(table.stdout).toContain('c1\\u{9b}31mcsi:1b');
     expect(table.stdout).toContain('<script>alert(1)</script>:1b');
     expect(table.stdout).toMatch(/failed .*missing.*HTTP 404/);
 

@@ -1,4 +1,7 @@
 // The headless command end to end, against two simulated servers streaming on known schedules.
+import { mkdtemp, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ModelResult, Report } from '../main/core/report.js';
 import { simulatedModel, useOllamaDoubles } from './helpers/ollama-doubles.js';
@@ -91,14 +94,15 @@ describe('npm run headless against two servers', () => {
     expect(run.stderr).toContain('OLLAMA_HOST=0.0.0.0');
   }, 30_000);
 
-  it('stops within a second on Ctrl-C, unloads what it loaded and keeps what finished', async () => {
+  it('stops within a second on Ctrl-C, unloads what it loaded and keeps what finished, on stdout and in --output', async () => {
     const double = await startDouble({
       models: [
         simulatedModel({ name: 'quick:1b', memoryBytes: 1e9, tokensPerSec: 2000 }),
         simulatedModel({ name: 'slow:8b', memoryBytes: 6e9, tokensPerSec: 10 }),
       ],
     });
-    const { child, done } = startHeadless(['--no-scan', '--host', double.url, '--json', '--runs', '1', '--max-tokens', '400']);
+    const output = path.join(await mkdtemp(path.join(os.tmpdir(), 'speedrun-cancel-')), 'report.json');
+    const { child, done } = startHeadless(['--no-scan', '--host', double.url, '--json', '--runs', '1', '--max-tokens', '400', '--output', output]);
     // Wait until the slow model is streaming its timed run.
     await expect.poll(() => double.requests.filter((r) => r.path === '/api/generate' && r.endedAt === null && (r.body as { prompt?: string })?.prompt).length, { timeout: 20_000 }).toBeGreaterThan(0);
     await expect.poll(() => double.loadedModels(), { timeout: 20_000 }).toEqual(['slow:8b']);
@@ -110,6 +114,9 @@ describe('npm run headless against two servers', () => {
     expect(run.code).toBe(130);
     const report = JSON.parse(run.stdout) as Report;
     expect(report.results.map((entry) => [entry.model, entry.status])).toEqual([['quick:1b', 'ok']]);
+    const kept = JSON.parse(await readFile(output, 'utf8')) as Report;
+    expect(kept.results.map((entry) => [entry.model, entry.status])).toEqual([['quick:1b', 'ok']]);
+    expect(kept.results[0]?.tokensPerSec).toBe(report.results[0]?.tokensPerSec);
     expect(double.loadedModels()).toEqual([]);
   }, 60_000);
 

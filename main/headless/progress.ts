@@ -2,9 +2,20 @@
 // per finished model. A consumer of the event stream only; every figure comes from an event.
 import ora, { type Ora } from 'ora';
 import type { SpeedrunEvent } from '../core/events.js';
+import type { HostSource } from '../core/report.js';
 import { formatMs, formatRate, shortHost } from './format.js';
 import { terminalSafe } from './sanitize.js';
 import type { Paint } from './table.js';
+
+const SOURCE_TEXT: Record<HostSource, string> = {
+  flag: 'named with --host',
+  env: 'from OLLAMA_HOST',
+  loopback: 'this machine',
+  cache: 'found by an earlier run',
+  neighbour: 'in the neighbour cache',
+  sweep: 'found by the sweep',
+  demo: 'demo server',
+};
 
 const PHASE_TEXT = {
   discover: 'Looking for Ollama servers',
@@ -58,7 +69,7 @@ export class ProgressView {
         this.spinner.text = `Sweeping ${event.network}: ${event.probed}/${event.total} addresses`;
         break;
       case 'host-found':
-        this.line('succeed', `Ollama ${terminalSafe(event.host.version)} at ${this.hostLabel(event.host.url)} (${event.host.source})`);
+        this.line('succeed', `Ollama ${terminalSafe(event.host.version)} at ${this.hostLabel(event.host.url)}: ${SOURCE_TEXT[event.host.source]}`);
         break;
       case 'host-rejected':
         this.line('info', this.paint('dim', `${terminalSafe(event.url)}: ${terminalSafe(event.reason)}`));
@@ -85,6 +96,8 @@ export class ProgressView {
       }
       case 'bench-done': {
         const { result } = event;
+        this.activity.delete(result.host);
+        this.refreshActivity();
         const name = `${terminalSafe(result.model)} on ${this.hostLabel(result.host)}`;
         if (result.status === 'ok') {
           this.line('succeed', `${name}: ${formatRate(result.tokensPerSec)} tok/s, TTFT ${formatMs(result.ttftMs)}`);

@@ -48,6 +48,10 @@ function renderTier(summary: TierSummary, results: ModelResult[], paint: Paint, 
     title,
     '  ' + paint('dim', pad(COLUMNS.map((c, i) => (i === 0 ? `  ${c}` : c)))),
     ...rows.map((row, index) => '  ' + (index === 0 ? paint('green', pad(row)) : pad(row))),
+    // A flagged figure is published with its caveat, never silently.
+    ...ranked
+      .filter((result) => result.flags.length > 0)
+      .map((result) => paint('yellow', `  ! ${terminalSafe(result.model)}: ${result.flags.join(', ')}: ${terminalSafe(result.notes.join('; '))}`)),
   ];
   return lines.join('\n') + '\n';
 }
