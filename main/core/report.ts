@@ -98,15 +98,24 @@ export interface Envelope {
   startedAt: string;
 }
 
+/** The parts of the quality proxy (assess/quality.ts), so a quality figure can be explained. */
 export interface QualityBreakdown {
+  /** Share of the seven asked-for areas the answer addresses, 0-1. */
   coverage: number;
+  /** 1 when the answer holds a fenced code block with code in it. */
   codeBlock: number;
+  /** Headings and list items, saturating at one per area, 0-1. */
   structure: number;
+  /** Length against what the prompt asks for (about 300 words), 0-1. */
   length: number;
+  /** Share of word 4-grams that repeat an earlier one: ~0.02 in prose, ~0.9 in a loop. */
   repeatedNgramShare: number;
   typeTokenRatio: number;
+  /** Multiplier for degeneration, 0.1-1. */
   degenerationFactor: number;
+  /** Multiplier for an answer cut off by the token budget (`done_reason: length`), 0.6 or 1. */
   truncationFactor: number;
+  /** Answer words (thinking excluded: thinking alone is not an answer). */
   words: number;
   truncated: boolean;
 }

@@ -2,31 +2,11 @@
 // truth; it catches what makes a fast model useless: nothing said, a repetition loop, an answer cut
 // off, an answer that ignores most of what was asked. Every part is kept so a score can be explained.
 import { CAPABILITY_AREAS, type CapabilityArea } from '../benchmark/prompt.js';
-
-export interface QualityParts {
-  /** Share of the seven asked-for areas the answer addresses, 0-1. */
-  coverage: number;
-  /** 1 when the answer holds a fenced code block with code in it. */
-  codeBlock: number;
-  /** Headings and list items, saturating at one per area, 0-1. */
-  structure: number;
-  /** Length against what the prompt asks for (about 300 words), 0-1. */
-  length: number;
-  /** Share of word 4-grams that repeat an earlier one: ~0.02 in prose, ~0.9 in a loop. */
-  repeatedNgramShare: number;
-  typeTokenRatio: number;
-  /** Multiplier for degeneration, 0.1-1. */
-  degenerationFactor: number;
-  /** Multiplier for an answer cut off by the token budget (`done_reason: length`), 0.6 or 1. */
-  truncationFactor: number;
-  /** Answer words (thinking excluded: thinking alone is not an answer). */
-  words: number;
-  truncated: boolean;
-}
+import type { QualityBreakdown } from '../report.js';
 
 export interface QualityAssessment {
   quality: number;
-  parts: QualityParts;
+  parts: QualityBreakdown;
 }
 
 const AREA_PATTERNS: Record<CapabilityArea, RegExp> = {
@@ -84,7 +64,7 @@ export function assessQuality(answer: string, doneReason: string): QualityAssess
   const degeneration = degenerationFactor(repeatShare, typeTokenRatio, tokens.length);
   const truncationFactor = truncated ? TRUNCATION_FACTOR : 1;
 
-  const parts: QualityParts = {
+  const parts: QualityBreakdown = {
     coverage,
     codeBlock,
     structure,
