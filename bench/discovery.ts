@@ -19,11 +19,13 @@ import type { Report } from '../main/core/report.js';
 import {
   HEADLESS_BUNDLE,
   SIMULATOR_BUNDLE,
-  firstAt,
+  discoveryTimes,
   flushNeighbours,
   runHeadlessInLab,
+  serverFoundAt,
   startLan,
   touchNeighbour,
+  type DiscoveryTimes,
   type HeadlessLabRun,
   type LanHost,
   type Role,
@@ -79,14 +81,10 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
-function discoveryTimes(run: HeadlessLabRun, what: string): { startMs: number; endMs: number; firstServerMs: number } {
-  const startMs = firstAt(run, /^- Looking for Ollama servers/);
-  const endMs = firstAt(run, /^- Listing models/);
-  const firstServerMs = firstAt(run, /^✔ Ollama /);
-  if (run.code !== 0 || startMs === null || endMs === null || firstServerMs === null) {
-    throw new Error(`the ${what} run did not go as expected (exit ${run.code}):\n${run.stderr}`);
-  }
-  return { startMs, endMs, firstServerMs };
+function timesOf(run: HeadlessLabRun, what: string): DiscoveryTimes {
+  const times = discoveryTimes(run);
+  if (run.code !== 0 || times === null) throw new Error(`the ${what} run did not go as expected (exit ${run.code}):\n${run.stderr}`);
+  return times;
 }
 
 function expectServers(run: HeadlessLabRun, hosts: LanHost[], what: string): void {
@@ -172,8 +170,8 @@ export async function benchDiscovery(print: (text: string) => void = (text) => c
       await touchNeighbour(lab, scanner, cached);
       const polite = await headless(lab, scanner, []);
       expectServers(polite, hosts, 'polite');
-      const politeTimes = discoveryTimes(polite, 'polite');
-      const firstCached = firstAt(polite, new RegExp(`^✔ Ollama .* at ${cached.address.replaceAll('.', '\\.')}:11434 \\(neighbour\\)$`));
+      const politeTimes = timesOf(polite, 'polite');
+      const firstCached = serverFoundAt(polite, cached.address);
       if (firstCached === null || firstCached !== politeTimes.firstServerMs) {
         throw new Error(`the cached server was not the first one reported:\n${polite.stderr}`);
       }
@@ -187,11 +185,11 @@ export async function benchDiscovery(print: (text: string) => void = (text) => c
         await flushNeighbours(lab, scanner);
         const fastRun = await headless(lab, scanner, ['--scan-concurrency', String(FAST_CONCURRENCY)]);
         expectServers(fastRun, hosts, 'fast');
-        const times = discoveryTimes(fastRun, 'fast');
-        fast.push({ launchMs: times.endMs, discoveryMs: times.endMs - times.startMs });
+        const times = timesOf(fastRun, 'fast');
+        fast.push({ launchMs: times.discoveryEndMs, discoveryMs: times.discoveryEndMs - times.discoveryStartMs });
       }
 
-      const politeSweepMs = politeTimes.endMs - politeTimes.startMs;
+      const politeSweepMs = politeTimes.discoveryEndMs - politeTimes.discoveryStartMs;
       const politeSweepFloorMs = emptyAddresses * scanTimeoutMs;
       const fastModeMs = median(fast.map((run) => run.launchMs));
       const nmapMs = median(nmap);
@@ -203,7 +201,7 @@ export async function benchDiscovery(print: (text: string) => void = (text) => c
         politeSweepFloorMs,
         politeSweepOverFloor: politeSweepMs / politeSweepFloorMs,
         firstCachedServerMs: firstCached,
-        firstCachedServerIntoDiscoveryMs: firstCached - politeTimes.startMs,
+        firstCachedServerIntoDiscoveryMs: firstCached - politeTimes.discoveryStartMs,
         fastModeMs,
         fastModeDiscoveryMs: median(fast.map((run) => run.discoveryMs)),
         nmapMs,

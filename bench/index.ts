@@ -1,5 +1,6 @@
 // `npm run bench [-- SECTION...]`: measures the tool itself and prints each figure beside its goal.
-// Sections: method, packaging, renderer. Every ratio is against a reference measured in the same run.
+// Sections: method, discovery (root and nmap needed), packaging, renderer. Every ratio is against a reference measured in the same run.
+import { benchDiscovery } from './discovery.js';
 import { benchFidelity, benchOverhead, benchPeakMemory, METHOD_GOALS } from './method.js';
 import { benchPackaging, PACKAGING_GOALS } from './packaging.js';
 import { benchRenderer, RENDERER_GOALS } from './renderer.js';
@@ -35,6 +36,11 @@ const sections: Record<string, Section> = {
     console.log('\n== Peak memory of a headless run over 50 models ==');
     const memory = await benchPeakMemory();
     console.log(`  ${memory.models} models in ${fixed(memory.seconds, 1)} s, peak RSS ${fixed(memory.peakRssMb, 1)} MB (goal < ${METHOD_GOALS.peakRssMb} MB): ${verdict(memory.peakRssMb < METHOD_GOALS.peakRssMb)}`);
+  },
+
+  async discovery() {
+    console.log('\n== Discovery, in a network lab of namespaces ==');
+    await benchDiscovery((text) => console.log(text));
   },
 
   async packaging() {

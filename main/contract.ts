@@ -33,10 +33,20 @@ export interface Settings {
   runs: number;
 }
 
-/** A finished (or stopped) run as the popover shows it later: the report and what discovery said. */
+/**
+ * How a saved run ended. `finished`: the runner got to the end. `stopped`: the user stopped it.
+ * `interrupted`: the app never saw it end (the worker died, or the app or the Mac did); a run in
+ * progress is saved this way as each model finishes, so if nothing replaces it, that is what it was.
+ */
+export type RunEnd = 'finished' | 'stopped' | 'interrupted';
+
+/**
+ * A run as the popover shows it later: the report and what discovery said. A run that did not
+ * finish holds the models finished until it ended.
+ */
 export interface LastRun {
   report: Report;
-  cancelled: boolean;
+  end: RunEnd;
   /** Discovery's advice (what to check when a server is missing), from `discovery-done`. */
   advice: string[];
   /** Servers that were found but could not be listed, from `host-failed`. */
@@ -57,6 +67,11 @@ export interface AppState {
   last: LastRun | null;
   /** Why the last run ended without a report (the worker crashed or could not start); null otherwise. */
   crash: string | null;
+  /**
+   * What the popover says once about the file the app keeps its settings and results in (it could
+   * not be read and was moved aside, or it cannot be written); null when there is nothing to say.
+   */
+  notice: string | null;
 }
 
 export type CopyForm = 'name' | 'run';

@@ -146,7 +146,13 @@ export function screenOf(model: ViewModel): Screen {
   if (!app) return { kind: 'loading' };
   if (app.status !== 'idle') {
     if (!run.report) return { kind: 'running', run, stopping: app.status === 'stopping' };
-    const last: LastRun = { report: run.report, cancelled: run.cancelled, advice: run.advice, failedHosts: run.failedHosts, warnings: run.warnings };
+    const last: LastRun = {
+      report: run.report,
+      end: run.cancelled ? 'stopped' : 'finished',
+      advice: run.advice,
+      failedHosts: run.failedHosts,
+      warnings: run.warnings,
+    };
     return { kind: 'results', last };
   }
   return app.last ? { kind: 'results', last: app.last } : { kind: 'welcome' };

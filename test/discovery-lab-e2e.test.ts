@@ -12,7 +12,7 @@ import { DEFAULT_IDENTIFY_TIMEOUT_MS } from '../main/core/discovery/identify.js'
 import { DEFAULT_PROBE_TIMEOUT_MS } from '../main/core/discovery/probe.js';
 import { hostCount, parseCidr } from '../main/core/discovery/subnet.js';
 import type { Report } from '../main/core/report.js';
-import { firstAt, runHeadlessInLab, startLan, touchNeighbour, type Role } from './lab/lan.js';
+import { discoveryTimes, rejectionOf, runHeadlessInLab, serverFoundAt, startLan, touchNeighbour, type Role } from './lab/lan.js';
 import { cleanupStaleLabs, labSupport, withLab, type Lab } from './lab/netns.js';
 
 const support = await labSupport();
@@ -95,7 +95,7 @@ describe.skipIf(!support.ok && !inCi)('discovery on a namespace LAN, end to end'
 
         // The LAN came from the default route, and what answers but is not Ollama is told apart with a reason.
         expect(run.stderr).toContain(`sweeping ${SUBNET} on eth0 (62 addresses), a private network; probing port 11434, one address at a time`);
-        const rejection = (hostNumber: number) => run.lines.find((line) => line.text.startsWith(`· ${urlOf(hostNumber)}: `));
+        const rejection = (hostNumber: number) => rejectionOf(run, address(hostNumber));
         expect(rejection(5)?.text, log).toContain('is not an Ollama server: GET / answered 200 text/html');
         expect(rejection(14)?.text, log).toContain(`accepted the connection but sent no answer within ${DEFAULT_IDENTIFY_TIMEOUT_MS} ms`);
         expect(rejection(33)?.text, log).toContain('answered 403 Forbidden: a web server refusing access');
@@ -105,16 +105,13 @@ describe.skipIf(!support.ok && !inCi)('discovery on a namespace LAN, end to end'
         expect(run.stderr).not.toContain('no route to host');
 
         // Timing: the cached server at once; the whole sweep at its polite floor, and bounded.
-        const discoveryStart = firstAt(run, /^- Looking for Ollama servers/);
-        const firstServer = firstAt(run, /^✔ Ollama .* \(neighbour\)$/);
-        const sweepStart = firstAt(run, /^· sweeping /);
-        const discoveryEnd = firstAt(run, /^- Listing models/);
-        if (discoveryStart === null || firstServer === null || sweepStart === null || discoveryEnd === null) {
-          throw new Error(`a progress line is missing:\n${log}`);
-        }
-        expect(firstServer - discoveryStart, log).toBeLessThan(2000);
-        expect(firstServer, 'the cached server is confirmed before the sweep reaches its first address').toBeLessThan(rejection(5)?.atMs ?? 0);
-        const sweepMs = discoveryEnd - sweepStart;
+        const times = discoveryTimes(run);
+        const cachedFound = serverFoundAt(run, address(58));
+        if (times === null || cachedFound === null) throw new Error(`a progress line is missing:\n${log}`);
+        expect(cachedFound, log).toBe(times.firstServerMs);
+        expect(cachedFound - times.discoveryStartMs, log).toBeLessThan(2000);
+        expect(cachedFound, 'the cached server is confirmed before the sweep reaches its first address').toBeLessThan(rejection(5)?.atMs ?? 0);
+        const sweepMs = times.discoveryEndMs - times.sweepStartMs;
         expect(sweepMs, `one address at a time cannot beat ${SWEEP_FLOOR_MS} ms\n${log}`).toBeGreaterThanOrEqual(SWEEP_FLOOR_MS * 0.98);
         expect(sweepMs, log).toBeLessThan(SWEEP_FLOOR_MS + 10_000);
 

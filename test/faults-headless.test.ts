@@ -1,10 +1,12 @@
 // Issue 5 through the real headless command: hostile names never reach the terminal raw, a killed
 // run leaves a report file that parses and holds every finished model (and resumes from it), and
 // Ctrl-C ends the command within a second at any stage.
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { Report } from '../main/core/report.js';
 import { terminalSafe } from '../main/headless/sanitize.js';
 import type { OllamaDouble } from '../main/simulator/ollama-double.js';
@@ -42,6 +44,67 @@ function prompted(double: OllamaDouble, from = 0): string[] {
     .slice(from)
     .filter((request) => request.path === '/api/generate' && (request.body as { prompt?: string }).prompt !== '')
     .map((request) => (request.body as { model: string }).model);
+}
+
+/**
+ * An Ollama that streams a generation slowly and never answers an unload (`keep_alive: 0`), as a
+ * wedged server might. The double cannot serve this: its unload always answers.
+ */
+const wedged = { streaming: false, unloadsAsked: 0 };
+const wedgedServers: http.Server[] = [];
+afterEach(async () => {
+  for (const server of wedgedServers.splice(0)) {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+async function serveWedgedOllama(): Promise<string> {
+  Object.assign(wedged, { streaming: false, unloadsAsked: 0 });
+  const json = (res: http.ServerResponse, value: unknown) => {
+    res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' });
+    res.end(JSON.stringify(value));
+  };
+  const details = { format: 'gguf', family: 'llama', families: ['llama'], parameter_size: '1.0B', quantization_level: 'Q4_K_M' };
+  const server = http.createServer((req, res) => {
+    const received: Buffer[] = [];
+    req.on('data', (piece: Buffer) => received.push(piece));
+    req.once('end', () => {
+      const body = (received.length > 0 ? JSON.parse(Buffer.concat(received).toString('utf8')) : {}) as { prompt?: string; keep_alive?: unknown };
+      switch (req.url) {
+        case '/':
+          res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
+          return res.end('Ollama is running');
+        case '/api/version':
+          return json(res, { version: '0.30.1' });
+        case '/api/tags':
+          return json(res, { models: [{ name: 'wedged:1b', model: 'wedged:1b', size: 1e9, digest: 'a'.repeat(64), details, capabilities: ['completion'] }] });
+        case '/api/show':
+          return json(res, { details, model_info: {}, capabilities: ['completion'] });
+        case '/api/ps':
+          return json(res, { models: [] });
+        case '/api/generate':
+          if (body.prompt === '' && body.keep_alive === 0) {
+            wedged.unloadsAsked++;
+            return;
+          }
+          if (body.prompt === '') return json(res, { model: 'wedged:1b', response: '', done: true, done_reason: 'load' });
+          res.writeHead(200, { 'Content-Type': 'application/x-ndjson' });
+          wedged.streaming = true;
+          {
+            const drip = setInterval(() => res.write(`${JSON.stringify({ model: 'wedged:1b', response: 'x', done: false })}\n`), 50);
+            res.once('close', () => clearInterval(drip));
+          }
+          return;
+        default:
+          res.writeHead(404);
+          res.end();
+      }
+    });
+  });
+  wedgedServers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
 describe('hostile model names', () => {
@@ -138,6 +201,32 @@ describe('a run killed in the middle', () => {
   }, 90_000);
 });
 
+describe('a report file that is not a report', () => {
+  it('is moved aside with a message, and the run goes on and writes a fresh one', async () => {
+    const directory = await scratch();
+    const double = await startDouble({ models: [simulatedModel({ name: 'solo:1b' })] });
+    const file = path.join(directory, 'report.json');
+    await writeFile(file, '{"schemaVersion":1,"results":[{"model":"half-writ');
+    const run = await runHeadless(['--no-scan', '--host', double.url, '--runs', '1', '--max-tokens', '16', '--resume', file, '--output', file], isolatedEnv(directory));
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/report\.json is not valid JSON; moved it to .*report\.json\.corrupt-[\dTZ-]+ and starting afresh/);
+    const corrupt = (await readdir(directory)).filter((name) => name.startsWith('report.json.corrupt-'));
+    expect(corrupt).toHaveLength(1);
+    expect(await readFile(path.join(directory, corrupt[0] as string), 'utf8')).toContain('half-writ');
+    expect((await readReport(file)).results.map((result) => [result.model, result.status])).toEqual([['solo:1b', 'ok']]);
+  }, 30_000);
+
+  it('is refused before the run, not after it, when it cannot be a file at all', async () => {
+    const directory = await scratch();
+    const double = await startDouble({ models: [simulatedModel({ name: 'solo:1b' })] });
+    const run = await runHeadless(['--no-scan', '--host', double.url, '--output', directory], isolatedEnv(directory));
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('cannot use the report file: EISDIR');
+    expect(run.stderr).not.toContain('internal error');
+    expect(double.requests).toEqual([]);
+  }, 30_000);
+});
+
 describe('Ctrl-C', () => {
   it('ends the command within a second while a server is still being identified', async () => {
     const directory = await scratch();
@@ -154,6 +243,20 @@ describe('Ctrl-C', () => {
     const report = JSON.parse(run.stdout) as Report;
     expect(report.results).toEqual([]);
     expect((await readReport(output)).results).toEqual([]);
+  }, 30_000);
+
+  it('ends the command within a second even when the server no longer answers the unload', async () => {
+    const directory = await scratch();
+    const url = await serveWedgedOllama();
+    const { child, done } = startHeadless(['--no-scan', '--host', url, '--json', '--runs', '1', '--max-tokens', '400'], isolatedEnv(directory));
+    await expect.poll(() => wedged.streaming, { timeout: 20_000 }).toBe(true);
+    const interruptedAt = performance.now();
+    child.kill('SIGINT');
+    const run = await done;
+    expect(performance.now() - interruptedAt).toBeLessThan(1000);
+    expect(run.code).toBe(130);
+    expect(wedged.unloadsAsked).toBeGreaterThan(0);
+    expect(run.stderr).toMatch(/could not unload wedged:1b \(no answer within [\d.]+ s of the cancel; it may still be loaded\)/);
   }, 30_000);
 
   it('ends the command within a second while a model sits in a tarpit, keeping what finished', async () => {

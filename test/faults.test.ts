@@ -142,7 +142,7 @@ describe('impossible figures', () => {
   });
 
   it('uses the client clock when the final chunk says one token in zero time, and names each impossible figure', async () => {
-    const double = await startDouble({ models: [simulatedModel({ name: 'liar:1b', fault: 'absurd-numbers', tokensPerSec: 200 })] });
+    const double = await startDouble({ models: [simulatedModel({ name: 'liar:1b', fault: 'absurd-numbers', tokensPerSec: 100 })] });
     const sample = await timedRun(
       new OllamaClient(double.url),
       { model: 'liar:1b', prompt: 'hi', maxTokens: 40, seed: 42, keepAlive: '10m', firstByteTimeoutMs: 10_000, live: false },
@@ -152,9 +152,9 @@ describe('impossible figures', () => {
     );
     expect(sample.tokensPerSecSource).toBe('client');
     expect(Number.isFinite(sample.tokensPerSec)).toBe(true);
-    // 40 tokens at 200 a second, timed on this machine's clock: near the truth, however busy.
-    expect(sample.tokensPerSec).toBeGreaterThan(100);
-    expect(sample.tokensPerSec).toBeLessThan(400);
+    // 40 tokens over 400 ms, timed on this machine's clock: within a factor of two, however busy.
+    expect(sample.tokensPerSec).toBeGreaterThan(50);
+    expect(sample.tokensPerSec).toBeLessThan(200);
     expect(sample.note).toBe('server eval_count 1 is too small for a rate; client clock used');
     expect(sample.serverNotes).toEqual(['server reported an impossible load_duration (1000000000000000000); ignored']);
     expect(sample.server.loadNs).toBe(0);

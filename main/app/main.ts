@@ -1,5 +1,6 @@
 // The Electron entry point: creates the real Electron objects and hands them to MenuBarApp, which
 // holds every decision. Built to dist/app/main.cjs.
+import { renameSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -10,7 +11,7 @@ import { PUSH_CHANNEL } from '../contract.js';
 import { MenuBarApp, type MenuItem } from './menu-bar-app.js';
 import { POPOVER_SIZE } from './popover.js';
 import { POPOVER_PARTITION, blockNavigation, lockSession, popoverWebPreferences } from './security.js';
-import { AppStore } from './store.js';
+import { STORE_NAME, openStore } from './store-file.js';
 
 // Everything ships in dist/app (electron-builder.yml): main.cjs, preload.cjs, worker.cjs (Electron
 // starts workers from inside the asar archive), the tray icons and renderer/.
@@ -44,12 +45,26 @@ function start(): void {
   Menu.setApplicationMenu(Menu.buildFromTemplate([{ role: 'appMenu' }, { role: 'editMenu' }]));
   lockSession(session.fromPartition(POPOVER_PARTITION), pathToFileURL(rendererFolder).href);
 
-  const electronStore = new ElectronStore<Record<string, unknown>>({ name: 'speedrun', clearInvalidConfig: true });
-  const store = new AppStore({
-    read: () => electronStore.store,
-    write: (data) => {
-      electronStore.store = data;
+  const userData = app.getPath('userData');
+  const store = openStore({
+    path: path.join(userData, `${STORE_NAME}.json`),
+    open: () => {
+      // clearInvalidConfig off: a file that is not JSON throws here, and openStore moves it aside
+      // with a message, where conf would quietly start over on top of it. Writes are atomic: conf
+      // (node_modules/conf, `_write`) writes through `atomically`, which writes a temporary file
+      // next to it, fsyncs it and renames it over the old one, so a crash or a power cut mid-write
+      // leaves the previous file whole. (conf writes in place only under a Snap, or after EXDEV on
+      // Windows; neither applies on macOS.)
+      const file = new ElectronStore<Record<string, unknown>>({ name: STORE_NAME, cwd: userData, clearInvalidConfig: false });
+      return {
+        read: () => file.store,
+        write: (data) => {
+          file.store = data;
+        },
+      };
     },
+    rename: renameSync,
+    nowMs: Date.now(),
   });
 
   const window = createPopoverWindow();

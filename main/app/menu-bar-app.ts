@@ -8,6 +8,7 @@ import type { Rect } from './placement.js';
 import { Popover, type KeyInput, type PopoverWindow, type ScreenLike } from './popover.js';
 import { RunController, type WorkerHandle } from './run-controller.js';
 import { runOptions, type RunEnvironment } from './run-options.js';
+import { worthKeeping } from './saved-run.js';
 import { isTrustedSender } from './security.js';
 import type { AppStore } from './store.js';
 import { TrayTitle } from './tray-title.js';
@@ -78,13 +79,21 @@ export class MenuBarApp {
 
   constructor(private readonly deps: MenuBarAppDeps) {
     const { tray, window } = deps;
-    this.popover = new Popover(window, deps.screen, deps.now, () => this.clearFallback());
+    this.popover = new Popover(
+      window,
+      deps.screen,
+      deps.now,
+      () => this.clearFallback(),
+      () => this.noticeSeen(),
+    );
     this.runs = new RunController({
       createWorker: deps.createWorker,
       onEvent: (event) => this.relay(event),
+      onProgress: (run) => this.keep(run),
       onFinished: (run) => this.finished(run),
       onStateChange: () => this.stateChanged(),
       schedule: deps.schedule,
+      now: deps.now,
     });
     this.notifier = new Notifier({
       isSupported: () => deps.notifications.isSupported(),
@@ -107,7 +116,7 @@ export class MenuBarApp {
         'speedrun:stop': () => this.runs.stop(),
         'speedrun:copy': (request) => this.copy(request),
         'settings:get': () => deps.store.settings,
-        'settings:set': (settings) => deps.store.setSettings(settings),
+        'settings:set': (settings) => this.writing(() => deps.store.setSettings(settings)),
       },
       (event) => isTrustedSender(event, { webContentsId: window.webContents.id, url: deps.rendererUrl }),
     );
@@ -119,6 +128,7 @@ export class MenuBarApp {
       events: this.runs.status === 'idle' ? [] : this.runs.runEvents,
       last: this.deps.store.lastRun,
       crash: this.runs.crash,
+      notice: this.deps.store.notice,
     };
   }
 
@@ -176,10 +186,31 @@ export class MenuBarApp {
     this.push({ type: 'state', state: this.state() });
   }
 
+  /**
+   * Saves a run, in progress or ended, unless it would only hide the previous complete results.
+   * Saved as each model finishes, so an app that dies mid-run loses at most the model in flight.
+   */
+  private keep(run: LastRun): void {
+    if (worthKeeping(run)) this.writing(() => this.deps.store.setLastRun(run));
+  }
+
+  /** Runs a store write; a write that fails leaves a notice, which the popover hears of at once. */
+  private writing<T>(write: () => T): T {
+    const before = this.deps.store.notice;
+    const result = write();
+    if (this.deps.store.notice !== before) this.push({ type: 'state', state: this.state() });
+    return result;
+  }
+
+  /** The popover was open and is now closed: a notice it showed has been seen. */
+  private noticeSeen(): void {
+    if (this.deps.store.notice === null) return;
+    this.deps.store.dismissNotice();
+    this.push({ type: 'state', state: this.state() });
+  }
+
   private finished(run: LastRun): void {
-    // A stop that measured nothing would only hide the previous, complete results.
-    const measuredSomething = run.report.results.some((result) => result.status === 'ok');
-    if (!run.cancelled || measuredSomething) this.deps.store.setLastRun(run);
+    this.keep(run);
     if (this.popover.visible) return;
     const text = finishedNotification(run);
     if (text) this.notifier.post(text);

@@ -21,7 +21,7 @@ function hostName(url: string): string {
 
 /** What to say when a run ends; null after a stop the user asked for. */
 export function finishedNotification(run: LastRun): NotificationText | null {
-  if (run.cancelled) return null;
+  if (run.end !== 'finished') return null;
   const { report } = run;
   if (report.hosts.length === 0) {
     return { title: 'No Ollama server found', body: run.advice[0] ?? 'Open Ollama Speedrun to see what was tried.' };

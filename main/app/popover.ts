@@ -39,10 +39,11 @@ export class Popover {
     private readonly screen: ScreenLike,
     private readonly now: () => number,
     private readonly onShown: () => void,
+    private readonly onHidden: () => void,
   ) {
     window.on('blur', () => {
       if (!window.isVisible()) return;
-      window.hide();
+      this.hide();
       this.hiddenByBlurAt = now();
     });
   }
@@ -54,7 +55,7 @@ export class Popover {
   /** A left click on the tray icon, with the icon's bounds from the click event. */
   toggle(trayBounds: Rect): void {
     if (this.window.isVisible()) {
-      this.window.hide();
+      this.hide();
       return;
     }
     if (this.now() - this.hiddenByBlurAt < BLUR_CLICK_WINDOW_MS) return;
@@ -76,12 +77,13 @@ export class Popover {
 
   hide(): void {
     this.window.hide();
+    this.onHidden();
   }
 
   /** From `before-input-event`: Esc closes the popover, as it closes a menu. */
   handleKey(input: KeyInput): boolean {
     if (input.type !== 'keyDown' || input.key !== 'Escape' || !this.window.isVisible()) return false;
-    this.window.hide();
+    this.hide();
     return true;
   }
 }

@@ -4,6 +4,7 @@
 import type { SpeedrunEvent } from '../core/events.js';
 import type { SpeedrunOptions } from '../core/speedrun.js';
 import type { FromWorker, LastRun, RunStatus, StartResult, ToWorker } from '../contract.js';
+import { runSoFar, savedRun } from './saved-run.js';
 
 /** The parts of `worker_threads.Worker` used here. */
 export interface WorkerHandle {
@@ -18,12 +19,16 @@ export interface RunControllerDeps {
   createWorker(): WorkerHandle;
   /** Every runner event, in order, as it arrives. */
   onEvent(event: SpeedrunEvent): void;
+  /** A model finished: the run so far, as it should be saved in case the run never ends. */
+  onProgress(run: LastRun): void;
   /** A run ended with a report, finished or stopped. */
   onFinished(run: LastRun): void;
   /** `status` or `crash` changed. */
   onStateChange(): void;
   /** Runs `callback` after `ms`; returns the function that cancels it. */
   schedule(ms: number, callback: () => void): () => void;
+  /** Wall-clock milliseconds, for the times of a run saved in progress. */
+  now(): number;
 }
 
 /**
@@ -42,6 +47,7 @@ export class RunController {
   crash: string | null = null;
   private worker: WorkerHandle | null = null;
   private events: SpeedrunEvent[] = [];
+  private startedAt = '';
   private cancelHardStop: (() => void) | null = null;
   private readonly finishedWaiters = new Set<() => void>();
 
@@ -64,6 +70,7 @@ export class RunController {
     }
     this.worker = worker;
     this.events = [];
+    this.startedAt = this.isoNow();
     this.crash = null;
     this.status = 'running';
     worker.on('message', (message) => this.receive(worker, message));
@@ -108,7 +115,12 @@ export class RunController {
     const { event } = message;
     this.keep(event);
     this.deps.onEvent(event);
-    if (event.type === 'done') this.finish(worker, event.report, event.cancelled);
+    if (event.type === 'bench-done') this.deps.onProgress(runSoFar(this.events, this.startedAt, this.isoNow()));
+    else if (event.type === 'done') this.finish(worker, savedRun(this.events, event.report, event.cancelled ? 'stopped' : 'finished'));
+  }
+
+  private isoNow(): string {
+    return new Date(this.deps.now()).toISOString();
   }
 
   private keep(event: SpeedrunEvent): void {
@@ -120,13 +132,7 @@ export class RunController {
     this.events.push(event);
   }
 
-  private finish(worker: WorkerHandle, report: LastRun['report'], cancelled: boolean): void {
-    const run: LastRun = { report, cancelled, advice: [], failedHosts: [], warnings: [] };
-    for (const event of this.events) {
-      if (event.type === 'discovery-done') run.advice = event.advice;
-      else if (event.type === 'host-failed') run.failedHosts.push({ url: event.url, reason: event.reason });
-      else if (event.type === 'warning') run.warnings.push(event.message);
-    }
+  private finish(worker: WorkerHandle, run: LastRun): void {
     this.release(worker);
     this.deps.onFinished(run);
     this.deps.onStateChange();

@@ -7,7 +7,7 @@ import { parseCidr } from '../core/discovery/subnet.js';
 import type { Report } from '../core/report.js';
 import type { LastRun, Settings, SettingsErrors, SettingsResult } from '../contract.js';
 
-export const STORE_VERSION = 2;
+export const STORE_VERSION = 3;
 
 /** The terminal command's defaults, so both shells measure the same way unless told otherwise. */
 export const DEFAULT_SETTINGS: Settings = { extraHosts: [], scan: true, subnet: null, maxTokens: 512, runs: 3 };
@@ -66,7 +66,7 @@ const reportSchema = z.custom<Report>((value) => {
 
 const lastRunSchema = z.object({
   report: reportSchema,
-  cancelled: z.boolean(),
+  end: z.enum(['finished', 'stopped', 'interrupted']),
   advice: z.array(z.string()),
   failedHosts: z.array(z.object({ url: z.string(), reason: z.string() })),
   warnings: z.array(z.string()),
@@ -107,7 +107,17 @@ function fromVersion1(old: Record<string, unknown>): Record<string, unknown> {
   };
 }
 
-const STEPS: Record<number, (old: Record<string, unknown>) => Record<string, unknown>> = { 1: fromVersion1 };
+/**
+ * Version 2 said how a run ended with `cancelled`; version 3 also knows a run the app never saw
+ * end (saved in progress, model by model).
+ */
+function fromVersion2(old: Record<string, unknown>): Record<string, unknown> {
+  if (!isRecord(old.lastRun)) return { ...old, version: 3 };
+  const { cancelled, ...lastRun } = old.lastRun;
+  return { ...old, version: 3, lastRun: { ...lastRun, end: cancelled === true ? 'stopped' : 'finished' } };
+}
+
+const STEPS: Record<number, (old: Record<string, unknown>) => Record<string, unknown>> = { 1: fromVersion1, 2: fromVersion2 };
 
 /** Keeps each setting that is still valid; the default replaces one that is not. */
 function salvageSettings(value: unknown): Settings {
@@ -165,15 +175,28 @@ export interface StoreBackend {
   write(data: Stored): void;
 }
 
+/**
+ * The settings and the last run, kept in memory and written through to the file on every change.
+ * Reading the file may throw (store-file.ts deals with that); writing never does: a write that
+ * fails leaves the data in memory and a notice for the popover, since a full disk must not take
+ * the app, or the run that is saving its results, down with it.
+ */
 export class AppStore {
   private data: Stored;
   private readonly persist: boolean;
+  private writeFailing = false;
+  /** What the popover should say once about the file (AppState.notice). */
+  notice: string | null;
 
-  constructor(private readonly backend: StoreBackend) {
+  constructor(
+    private readonly backend: StoreBackend,
+    notice: string | null = null,
+  ) {
     const migration = migrate(backend.read());
     this.data = migration.data;
     this.persist = migration.persist;
-    if (this.persist) backend.write(this.data);
+    this.notice = notice;
+    if (this.persist) this.write(this.data);
   }
 
   get settings(): Settings {
@@ -194,8 +217,26 @@ export class AppStore {
     this.save({ ...this.data, lastRun });
   }
 
+  /** The popover has shown the notice. */
+  dismissNotice(): void {
+    this.notice = null;
+  }
+
   private save(data: Stored): void {
     this.data = data;
-    if (this.persist) this.backend.write(data);
+    if (this.persist) this.write(data);
+  }
+
+  private write(data: Stored): void {
+    try {
+      this.backend.write(data);
+      this.writeFailing = false;
+    } catch (error) {
+      // Said once when writes start failing, not again for every model that finishes.
+      if (!this.writeFailing) {
+        this.notice = `Could not save the settings and results (${describe(error)}). They are kept until the app quits; check that the disk has free space.`;
+      }
+      this.writeFailing = true;
+    }
   }
 }

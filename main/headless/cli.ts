@@ -79,15 +79,24 @@ async function main(argv: string[]): Promise<number> {
   if (demo) progress.handle({ type: 'warning', message: 'DEMO: every server below is simulated on this machine; no real Ollama is measured.' });
 
   let reuse: ModelResult[] = [];
-  if (cli.resume) {
-    const previous = await readReportFile(cli.resume);
-    if (previous.kind === 'read') reuse = reusableResults(previous.report);
-    else if (previous.kind === 'moved-aside') progress.handle({ type: 'warning', message: `${cli.resume} is ${previous.reason}; moved it to ${previous.movedTo} and starting afresh` });
-    else progress.handle({ type: 'warning', message: `${cli.resume} does not exist; starting afresh` });
-  }
-  if (cli.output && cli.output !== cli.resume) {
-    const existing = await readReportFile(cli.output);
-    if (existing.kind === 'moved-aside') progress.handle({ type: 'warning', message: `${cli.output} was ${existing.reason}; moved it to ${existing.movedTo}` });
+  try {
+    if (cli.resume) {
+      const previous = await readReportFile(cli.resume);
+      if (previous.kind === 'read') reuse = reusableResults(previous.report);
+      else if (previous.kind === 'moved-aside') progress.handle({ type: 'warning', message: `${cli.resume} is ${previous.reason}; moved it to ${previous.movedTo} and starting afresh` });
+      else progress.handle({ type: 'warning', message: `${cli.resume} does not exist; starting afresh` });
+    }
+    if (cli.output && cli.output !== cli.resume) {
+      const existing = await readReportFile(cli.output);
+      if (existing.kind === 'moved-aside') progress.handle({ type: 'warning', message: `${cli.output} was ${existing.reason}; moved it to ${existing.movedTo}` });
+    }
+  } catch (error) {
+    // A path that is neither a report nor free (a directory, a file it may not read or move) is
+    // said now, before the run, and not as a crash after an hour of measuring.
+    progress.stop();
+    await demo?.close();
+    process.stderr.write(`${TOOL_NAME}: cannot use the report file: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT_FAILURE;
   }
 
   // The report file is rewritten as each model finishes, so an interrupted run keeps its results.
@@ -124,7 +133,14 @@ async function main(argv: string[]): Promise<number> {
     await demo?.close();
   }
   await writing;
-  if (cli.output) await writeReportFile(cli.output, report);
+  // A report file that cannot be written must not cost the results on stdout.
+  let outputFailed = false;
+  if (cli.output) {
+    await writeReportFile(cli.output, report).catch((error: unknown) => {
+      outputFailed = true;
+      process.stderr.write(`${TOOL_NAME}: could not write ${cli.output}: ${error instanceof Error ? error.message : String(error)}\n`);
+    });
+  }
 
   if (report.hosts.length === 0 && !controller.signal.aborted) {
     process.stderr.write(paint('red', 'No Ollama server was found.') + '\n');
@@ -132,7 +148,8 @@ async function main(argv: string[]): Promise<number> {
     return EXIT_NO_SERVER;
   }
   process.stdout.write(renderOutput(cli.format, report, paint, hostLabels, demo !== null));
-  return controller.signal.aborted ? EXIT_CANCELLED : EXIT_OK;
+  if (controller.signal.aborted) return EXIT_CANCELLED;
+  return outputFailed ? EXIT_FAILURE : EXIT_OK;
 }
 
 function renderOutput(format: OutputFormat, report: Report, paint: Paint, hostLabels: ReadonlyMap<string, string>, simulated: boolean): string {

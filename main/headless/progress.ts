@@ -72,7 +72,8 @@ export class ProgressView {
         this.line('succeed', `Ollama ${terminalSafe(event.host.version)} at ${this.hostLabel(event.host.url)}: ${SOURCE_TEXT[event.host.source]}`);
         break;
       case 'host-rejected':
-        this.line('info', this.paint('dim', `${terminalSafe(event.url)}: ${terminalSafe(event.reason)}`));
+        // Discovery's reasons name the server themselves.
+        this.line('info', this.paint('dim', terminalSafe(event.reason)));
         break;
       case 'discovery-done':
         for (const advice of event.advice) this.line('warn', terminalSafe(advice));

@@ -35,6 +35,7 @@ export function App({ bridge, now }: AppProps) {
   };
   const screen = screenOf(model);
   const crash = model.app?.crash ?? null;
+  const storeNotice = model.app?.notice ?? null;
 
   return (
     <div class="popover">
@@ -48,6 +49,11 @@ export function App({ bridge, now }: AppProps) {
       {crash && (
         <p class="banner error" role="alert">
           {crash}
+        </p>
+      )}
+      {storeNotice && (
+        <p class="banner" role="alert">
+          {storeNotice}
         </p>
       )}
       {notice && (

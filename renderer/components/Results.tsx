@@ -27,7 +27,10 @@ export function ResultsView({ last, bridge, nowMs, onOpenSettings }: ResultsProp
         </time>{' '}
         · {servers} {servers === 1 ? 'server' : 'servers'} · {measured} {measured === 1 ? 'model' : 'models'}
       </p>
-      {last.cancelled && <p class="banner">Stopped before the end: these are the models measured until then.</p>}
+      {last.end === 'stopped' && <p class="banner">Stopped before the end: these are the models measured until then.</p>}
+      {last.end === 'interrupted' && (
+        <p class="banner">Interrupted before the end: these are the models finished until then. Run again to measure the rest.</p>
+      )}
       {measured === 0 && <p class="banner">No model could be measured; the reasons are below.</p>}
       <ul class="list tiers">
         {report.tiers.map((tier) => (

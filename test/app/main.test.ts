@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { POPOVER_SIZE } from '../../main/app/popover.js';
-import { INVOKE, PUSH_CHANNEL } from '../../main/contract.js';
+import { STORE_VERSION } from '../../main/app/store.js';
+import { INVOKE, PUSH_CHANNEL, type AppState } from '../../main/contract.js';
 
 vi.mock('electron', () => import('../mocks/electron.js'));
 // electron-store is conf in Electron's userData folder; the real one would load the real electron.
@@ -15,8 +16,8 @@ vi.mock('electron-store', async () => {
   const { electronRegistry: registry } = await import('../mocks/electron.js');
   return {
     default: class extends Conf<Record<string, unknown>> {
-      constructor(options: { name: string; clearInvalidConfig: boolean }) {
-        super({ configName: options.name, clearInvalidConfig: options.clearInvalidConfig, cwd: registry.userData });
+      constructor(options: { name: string; cwd?: string; clearInvalidConfig?: boolean }) {
+        super({ configName: options.name, clearInvalidConfig: options.clearInvalidConfig, cwd: options.cwd ?? registry.userData });
       }
     },
   };
@@ -160,7 +161,24 @@ describe('main.ts', () => {
     const next = { extraHosts: ['studio.local'], scan: false, subnet: null, maxTokens: 64, runs: 1 };
     expect(invokeFrom(window.webContents, rendererUrl, INVOKE.setSettings, next)).toEqual({ ok: true, settings: next });
     const { readFile } = await import('node:fs/promises');
-    expect(JSON.parse(await readFile(join(userData, 'speedrun.json'), 'utf8'))).toMatchObject({ version: 2, settings: next });
+    expect(JSON.parse(await readFile(join(userData, 'speedrun.json'), 'utf8'))).toMatchObject({ version: STORE_VERSION, settings: next });
+  });
+
+  it('moves a store file that is not JSON aside, starts afresh, and tells the popover', async () => {
+    const { readFile, readdir, writeFile } = await import('node:fs/promises');
+    await writeFile(join(userData, 'speedrun.json'), '{"version":3,"settings":{"extraHo');
+    const { electron, window, tray } = await launch();
+    const state = electron.invokeFrom(window.webContents, rendererUrl, INVOKE.getState) as AppState;
+
+    const aside = (await readdir(userData)).find((name) => name.startsWith('speedrun.json.corrupt-'));
+    expect(aside).toBeDefined();
+    expect(await readFile(join(userData, aside ?? ''), 'utf8')).toBe('{"version":3,"settings":{"extraHo');
+    expect(JSON.parse(await readFile(join(userData, 'speedrun.json'), 'utf8'))).toMatchObject({ version: STORE_VERSION, lastRun: null });
+    expect(state.notice).toContain(`moved to ${join(userData, aside ?? '')}`);
+
+    tray.click();
+    window.blur();
+    expect((electron.invokeFrom(window.webContents, rendererUrl, INVOKE.getState) as AppState).notice).toBeNull();
   });
 
   it('hides the popover instead of closing it, and quits only after the run has stopped', async () => {

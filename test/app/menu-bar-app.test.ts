@@ -6,7 +6,7 @@ import { FALLBACK_TRAY_TITLE } from '../../main/app/notification.js';
 import { BLUR_CLICK_WINDOW_MS, POPOVER_SIZE } from '../../main/app/popover.js';
 import { MenuBarApp, TOOLTIP, type MenuItem } from '../../main/app/menu-bar-app.js';
 import { STOP_GRACE_MS, type WorkerHandle } from '../../main/app/run-controller.js';
-import { AppStore, DEFAULT_SETTINGS, type Stored } from '../../main/app/store.js';
+import { AppStore, DEFAULT_SETTINGS, STORE_VERSION, type Stored } from '../../main/app/store.js';
 import type { SpeedrunEvent } from '../../main/core/events.js';
 import type { Report } from '../../main/core/report.js';
 import { INVOKE, PUSH_CHANNEL, type AppState, type FromWorker, type ToRenderer, type ToWorker } from '../../main/contract.js';
@@ -23,6 +23,8 @@ const recordedReport = (() => {
   if (done?.type !== 'done') throw new Error('the recording must end with done');
   return done.report;
 })();
+/** The first model the recorded run measured (models skipped before it were done too). */
+const firstMeasured = recordedEvents.findIndex((event) => event.type === 'bench-done' && event.result.status === 'ok');
 
 class FakeWorker extends EventEmitter implements WorkerHandle {
   readonly received: ToWorker[] = [];
@@ -38,7 +40,7 @@ class FakeWorker extends EventEmitter implements WorkerHandle {
   }
 }
 
-function harness(options: { stored?: Partial<Stored>; workerFails?: Error } = {}) {
+function harness(options: { stored?: Partial<Stored>; workerFails?: Error; notice?: string } = {}) {
   resetElectron();
   let now = 1_000_000;
   const timers: { ms: number; callback: () => void; cancelled: boolean }[] = [];
@@ -47,8 +49,18 @@ function harness(options: { stored?: Partial<Stored>; workerFails?: Error } = {}
   const tray = new FakeTray({});
   const clipboard = { writeText: vi.fn() };
   const handlers = new Map<string, (event: unknown, ...args: unknown[]) => unknown>();
-  let saved: unknown = options.stored ? { version: 2, settings: DEFAULT_SETTINGS, lastRun: null, ...options.stored } : {};
-  const store = new AppStore({ read: () => saved, write: (data) => (saved = data) });
+  let saved: unknown = options.stored ? { version: STORE_VERSION, settings: DEFAULT_SETTINGS, lastRun: null, ...options.stored } : {};
+  const disk = { full: false };
+  const store = new AppStore(
+    {
+      read: () => saved,
+      write: (data) => {
+        if (disk.full) throw new Error('ENOSPC: no space left on device, write');
+        saved = data;
+      },
+    },
+    options.notice ?? null,
+  );
   const menus: MenuItem[][] = [];
   const quit = vi.fn();
   const app = new MenuBarApp({
@@ -105,6 +117,7 @@ function harness(options: { stored?: Partial<Stored>; workerFails?: Error } = {}
     pushes,
     lastState,
     stored: () => saved as Stored,
+    disk,
     advance: (ms: number) => (now += ms),
     worker: () => {
       const worker = workers.at(-1);
@@ -114,7 +127,7 @@ function harness(options: { stored?: Partial<Stored>; workerFails?: Error } = {}
   };
 }
 
-const withReport = (report: Report) => ({ lastRun: { report, cancelled: false, advice: [], failedHosts: [], warnings: [] } });
+const withReport = (report: Report) => ({ lastRun: { report, end: 'finished' as const, advice: [], failedHosts: [], warnings: [] } });
 
 beforeEach(() => resetElectron());
 
@@ -280,6 +293,100 @@ describe('a run', () => {
   });
 });
 
+describe('results saved as each model finishes', () => {
+  const benchDone = (index: number) => {
+    const event = recordedEvents[index];
+    if (event?.type !== 'bench-done') throw new Error(`event ${index} is not bench-done`);
+    return event.result;
+  };
+  const doneIndexes = recordedEvents.flatMap((event, index) => (event.type === 'bench-done' ? [index] : []));
+  const names = (results: { host: string; model: string }[] = []) => results.map((result) => `${result.host} ${result.model}`).sort();
+
+  it('saves the run so far at every finished model, marked interrupted until it ends', async () => {
+    const { invoke, worker, stored } = harness();
+    await invoke(INVOKE.start);
+    let replayed = 0;
+    for (const index of doneIndexes.filter((index) => index >= firstMeasured)) {
+      worker().replay(recordedEvents.slice(replayed, index + 1));
+      replayed = index + 1;
+      const sofar = doneIndexes.filter((done) => done <= index).map(benchDone);
+      expect(stored().lastRun?.end).toBe('interrupted');
+      expect(names(stored().lastRun?.report.results)).toEqual(names(sofar));
+      expect(stored().lastRun?.report.hosts).toEqual(recordedReport.hosts);
+    }
+    worker().replay(recordedEvents.slice(replayed));
+    expect(stored().lastRun).toMatchObject({ end: 'finished', report: recordedReport });
+  });
+
+  it('builds the saved report with the core: the tiers recommend among the models finished so far', async () => {
+    const { invoke, worker, stored } = harness();
+    await invoke(INVOKE.start);
+    worker().replay(recordedEvents.slice(0, firstMeasured + 1));
+    const tiny = stored().lastRun?.report.tiers.find((tier) => tier.tier === 'tiny');
+    expect(tiny?.recommended).toEqual({ host: laptop, model: benchDone(firstMeasured).model });
+    expect(stored().lastRun?.report.tiers.filter((tier) => tier.recommended !== null)).toHaveLength(1);
+  });
+
+  it('keeps the previous complete results until the new run has measured a model', async () => {
+    const { invoke, worker, stored } = harness({ stored: withReport(recordedReport) });
+    await invoke(INVOKE.start);
+    worker().replay(recordedEvents.slice(0, firstMeasured));
+    expect(recordedEvents.slice(0, firstMeasured).some((event) => event.type === 'bench-done')).toBe(true);
+    expect(stored().lastRun).toMatchObject({ end: 'finished', report: recordedReport });
+  });
+
+  it('keeps what a crashed worker had finished, and shows it as interrupted', async () => {
+    const { invoke, worker, lastState, stored } = harness({ stored: withReport(recordedReport) });
+    await invoke(INVOKE.start);
+    const secondMeasured = doneIndexes.filter((index) => benchDone(index).status === 'ok')[1] ?? 0;
+    worker().replay(recordedEvents.slice(0, secondMeasured + 1));
+    worker().emit('exit', 134);
+    const state = lastState();
+    expect(state).toMatchObject({ status: 'idle', crash: 'The benchmark worker quit unexpectedly (exit code 134).' });
+    expect(state.last?.end).toBe('interrupted');
+    expect(names(state.last?.report.results)).toEqual(names(doneIndexes.filter((index) => index <= secondMeasured).map(benchDone)));
+    expect(stored().lastRun).toEqual(state.last);
+  });
+
+  it('shows an interrupted run found at launch for what it is, with its finished models', async () => {
+    const interrupted = { report: recordedReport, end: 'interrupted' as const, advice: [], failedHosts: [], warnings: [] };
+    const { invoke } = harness({ stored: { lastRun: interrupted } });
+    expect(((await invoke(INVOKE.getState)) as AppState).last).toEqual(interrupted);
+  });
+});
+
+describe('the store notice', () => {
+  const NOTICE = 'The saved settings and results could not be read (it is not valid JSON). The file was moved to /x/speedrun.json.corrupt-1 and the app started afresh with the default settings.';
+
+  it('is in the state until the popover has been open and closed again', async () => {
+    const { invoke, tray, window, lastState } = harness({ notice: NOTICE });
+    expect(((await invoke(INVOKE.getState)) as AppState).notice).toBe(NOTICE);
+    tray.click();
+    expect(((await invoke(INVOKE.getState)) as AppState).notice).toBe(NOTICE);
+    window.blur();
+    expect(lastState().notice).toBeNull();
+    expect(((await invoke(INVOKE.getState)) as AppState).notice).toBeNull();
+  });
+
+  it('says once that results cannot be saved, and the run goes on', async () => {
+    const { invoke, worker, disk, lastState, pushes, tray, window } = harness();
+    await invoke(INVOKE.start);
+    disk.full = true;
+    worker().replay(recordedEvents.slice(0, firstMeasured + 1));
+    expect(lastState()).toMatchObject({ status: 'running', notice: expect.stringMatching(/^Could not save the settings and results \(ENOSPC: no space left on device, write\)/) });
+    expect(lastState().last?.report.results.some((result) => result.status === 'ok')).toBe(true);
+
+    tray.click();
+    window.blur();
+    expect(lastState().notice).toBeNull();
+    const pushed = pushes().length;
+    worker().replay(recordedEvents.slice(firstMeasured + 1, -1));
+    expect(pushes().slice(pushed).some((push) => push.message.type === 'state')).toBe(false);
+    worker().replay(recordedEvents.slice(-1));
+    expect(lastState()).toMatchObject({ status: 'idle', crash: null, notice: null, last: { end: 'finished', report: recordedReport } });
+  });
+});
+
 describe('the notification', () => {
   const [onLaptop, onBigBox] = [laptop, bigBox].map((url) => `on ${new URL(url).host}`);
   const expectedBody =
@@ -362,7 +469,7 @@ describe('stopping', () => {
     expect(lastState().status).toBe('stopping');
     worker().replay([{ type: 'done', report: recordedReport, cancelled: true }]);
     expect(lastState().status).toBe('idle');
-    expect(stored().lastRun?.cancelled).toBe(true);
+    expect(stored().lastRun?.end).toBe('stopped');
   });
 
   it('keeps the previous results when a stop measured nothing', async () => {

@@ -184,7 +184,41 @@ export async function runHeadlessInLab(
   return { code, stdout, stderr, lines, wallMs: performance.now() - started };
 }
 
-/** When a progress line first matched, in ms since launch; null if none did. */
-export function firstAt(run: HeadlessLabRun, pattern: RegExp): number | null {
-  return run.lines.find((line) => pattern.test(line.text))?.atMs ?? null;
+// The headless command's progress lines that the lab times, all read here: they are terminal text.
+const DISCOVERY_START = /^- Looking for Ollama servers/;
+const SWEEP_START = /^· sweeping /;
+const DISCOVERY_END = /^- Listing models/;
+const SERVER_FOUND = /^✔ Ollama /;
+
+function firstAt(run: HeadlessLabRun, matches: (text: string) => boolean): number | null {
+  return run.lines.find((line) => matches(line.text))?.atMs ?? null;
+}
+
+export interface DiscoveryTimes {
+  /** Each in ms since launch. */
+  discoveryStartMs: number;
+  sweepStartMs: number;
+  firstServerMs: number;
+  /** When the models of the servers found start to be listed. */
+  discoveryEndMs: number;
+}
+
+/** When discovery started, began its sweep, reported its first server and ended; null if a line is missing. */
+export function discoveryTimes(run: HeadlessLabRun): DiscoveryTimes | null {
+  const discoveryStartMs = firstAt(run, (text) => DISCOVERY_START.test(text));
+  const sweepStartMs = firstAt(run, (text) => SWEEP_START.test(text));
+  const firstServerMs = firstAt(run, (text) => SERVER_FOUND.test(text));
+  const discoveryEndMs = firstAt(run, (text) => DISCOVERY_END.test(text));
+  if (discoveryStartMs === null || sweepStartMs === null || firstServerMs === null || discoveryEndMs === null) return null;
+  return { discoveryStartMs, sweepStartMs, firstServerMs, discoveryEndMs };
+}
+
+/** When the server at `address` was reported found, in ms since launch; null if it never was. */
+export function serverFoundAt(run: HeadlessLabRun, address: string): number | null {
+  return firstAt(run, (text) => SERVER_FOUND.test(text) && text.includes(`${address}:${OLLAMA_PORT}`));
+}
+
+/** The first line about `address` that does not report it found: why it was passed over. */
+export function rejectionOf(run: HeadlessLabRun, address: string): TimedLine | undefined {
+  return run.lines.find((line) => !SERVER_FOUND.test(line.text) && line.text.includes(`${address}:${OLLAMA_PORT}`));
 }

@@ -5,8 +5,8 @@
 //
 // Needs Linux, root and iproute2. Names carry a unique prefix with the creating process id, so a lab
 // left behind by a crashed run can be found and removed by `cleanupStaleLabs`. What a lab starts dies
-// with the process that started it (util-linux `setpriv --pdeathsig`), so even a test process killed
-// outright leaves no server running; its namespaces go on the next `cleanupStaleLabs`.
+// with the process that started it, once it runs (util-linux `setpriv --pdeathsig`), so even a test
+// process killed outright leaves no server running; its namespaces go on the next `cleanupStaleLabs`.
 import { execFile, execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';

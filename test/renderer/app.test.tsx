@@ -17,9 +17,9 @@ const report = (() => {
   if (done?.type !== 'done') throw new Error('the recording must end with done');
   return done.report;
 })();
-const RUNNING: AppState = { status: 'running', events: [], last: null, crash: null };
+const RUNNING: AppState = { status: 'running', events: [], last: null, crash: null, notice: null };
 const FIVE_MINUTES_LATER = Date.parse(report.finishedAt) + 5 * 60_000;
-const lastRun = (over: Partial<LastRun> = {}): LastRun => ({ report, cancelled: false, advice: [], failedHosts: [], warnings: [], ...over });
+const lastRun = (over: Partial<LastRun> = {}): LastRun => ({ report, end: 'finished', advice: [], failedHosts: [], warnings: [], ...over });
 
 async function show(bridge: FakeBridge) {
   const view = render(<App bridge={bridge} now={() => FIVE_MINUTES_LATER} />);
@@ -165,8 +165,17 @@ describe('the results', () => {
   });
 
   it('say when the run was stopped before the end', async () => {
-    await show(new FakeBridge({ ...IDLE, last: lastRun({ cancelled: true }) }));
+    await show(new FakeBridge({ ...IDLE, last: lastRun({ end: 'stopped' }) }));
     expect(screen.getByText(/Stopped before the end/)).toBeTruthy();
+  });
+
+  it('show a run the app never saw end as interrupted, with the models it finished', async () => {
+    const finished = report.results.filter((result) => result.host === recorded.servers[0]?.url);
+    await show(new FakeBridge({ ...IDLE, last: lastRun({ end: 'interrupted', report: { ...report, results: finished } }) }));
+    expect(screen.getByText('Interrupted before the end: these are the models finished until then. Run again to measure the rest.')).toBeTruthy();
+    expect(screen.queryByText(/Stopped before the end/)).toBeNull();
+    expect(screen.getAllByRole('listitem').filter((item) => item.classList.contains('tier'))).toHaveLength(5);
+    expect(screen.getByRole('button', { name: 'Copy qwen3:4b' })).toBeTruthy();
   });
 
   it('show the warnings and the servers that failed', async () => {
@@ -265,6 +274,17 @@ describe('settings', () => {
   });
 });
 
+describe('the store notice', () => {
+  it('is shown while main has one, and goes when main drops it', async () => {
+    const notice = 'The saved settings and results could not be read (it is not valid JSON). The file was moved to /x/speedrun.json.corrupt-1 and the app started afresh with the default settings.';
+    const bridge = new FakeBridge({ ...IDLE, notice });
+    await show(bridge);
+    expect(screen.getByRole('alert').textContent).toBe(notice);
+    await push(() => bridge.push({ type: 'state', state: { ...IDLE, notice: null } }));
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+});
+
 describe('a crash and untrusted text', () => {
   it('reports a worker crash above the last results', async () => {
     await show(new FakeBridge({ ...IDLE, last: lastRun(), crash: 'The benchmark worker quit unexpectedly (exit code 134).' }));
@@ -279,5 +299,111 @@ describe('a crash and untrusted text', () => {
     const { container } = await show(new FakeBridge({ ...IDLE, last: lastRun({ report: { ...report, results, tiers }, warnings: [hostile] }) }));
     expect(container.querySelector('img')).toBeNull();
     expect(screen.getAllByText(hostile).length).toBeGreaterThan(1);
+  });
+
+  describe('HTML in what servers send never becomes markup', () => {
+    const HOSTILE = '<img src=x onerror="window.hacked=1"><script>window.hacked=2</script><iframe src="javascript:window.hacked=3"></iframe>';
+    const hostileHost = `http://${HOSTILE}:11434`;
+
+    /** Nothing the strings carry was parsed into elements or ran; each occurrence is text. */
+    function expectInert(container: Element, occurrences: number) {
+      expect(container.querySelector('img, script, iframe')).toBeNull();
+      expect((window as unknown as { hacked?: number }).hacked).toBeUndefined();
+      const matches = container.textContent?.split(HOSTILE).length ?? 1;
+      expect(matches - 1).toBeGreaterThanOrEqual(occurrences);
+    }
+
+    it('in the results cards, the ranking, the failed and skipped reasons and the warnings', async () => {
+      const [first, second, ...rest] = report.results;
+      if (!first || !second) throw new Error('the recording has too few results');
+      const results = [
+        { ...first, host: hostileHost, model: HOSTILE },
+        { ...second, model: `${HOSTILE} 2`, status: 'failed' as const, reason: HOSTILE },
+        ...rest,
+      ];
+      const tiers = report.tiers.map((tier, index) =>
+        index === 0
+          ? {
+              ...tier,
+              recommended: { host: hostileHost, model: HOSTILE },
+              ranked: [
+                { host: hostileHost, model: HOSTILE, score: 90 },
+                { host: hostileHost, model: `${HOSTILE} 3`, score: 80 },
+              ],
+            }
+          : tier,
+      );
+      const last = lastRun({ report: { ...report, results, tiers }, failedHosts: [{ url: hostileHost, reason: HOSTILE }], warnings: [HOSTILE] });
+      const { container } = await show(new FakeBridge({ ...IDLE, last }));
+      const tiny = screen.getAllByRole('listitem').find((item) => item.classList.contains('tier')) as HTMLElement;
+      fireEvent.click(within(tiny).getByText('Ranking (2)'));
+
+      expect(within(tiny).getByText(HOSTILE, { selector: '.pick' })).toBeTruthy();
+      expect(within(tiny).getAllByText(`${HOSTILE}:11434`).length).toBeGreaterThanOrEqual(3);
+      expect(within(tiny).getByText(`${HOSTILE} 3`)).toBeTruthy();
+      const problems = screen.getByText(/Failed and skipped/).closest('details') as HTMLElement;
+      expect(within(problems).getByText(`${HOSTILE} 2`)).toBeTruthy();
+      expect(within(problems).getByText(HOSTILE, { selector: '.reason' })).toBeTruthy();
+      const warnings = screen.getByText('Warnings (2)').closest('details') as HTMLElement;
+      expect(within(warnings).getByText(`${HOSTILE}:11434: ${HOSTILE}`)).toBeTruthy();
+      expect(within(warnings).getByText(HOSTILE)).toBeTruthy();
+      expectInert(container, 10);
+    });
+
+    it('in the copy confirmation', async () => {
+      const bridge = new FakeBridge({ ...IDLE, last: lastRun() });
+      bridge.copyAnswer = () => ({ ok: false, reason: HOSTILE });
+      const { container } = await show(bridge);
+      await click(screen.getByRole('button', { name: 'Copy qwen3:4b' }));
+      expect(screen.getAllByRole('status').some((status) => status.textContent === HOSTILE)).toBe(true);
+      expectInert(container, 1);
+    });
+
+    it('in the running view: discovery notes, the sweep, servers found, the model being measured and the ones just measured', async () => {
+      const bridge = new FakeBridge(RUNNING);
+      const { container } = await show(bridge);
+      const host = { url: hostileHost, version: HOSTILE, source: 'flag' as const };
+      await push(() =>
+        bridge.events([
+          { type: 'phase', phase: 'discover' },
+          { type: 'discovery-note', message: HOSTILE },
+          { type: 'scan-progress', network: HOSTILE, probed: 1, total: 2 },
+          { type: 'host-found', host },
+        ]),
+      );
+      expect(screen.getByText(HOSTILE, { selector: 'p' })).toBeTruthy();
+      expect(screen.getByText(new RegExp(`Searching ${HOSTILE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: 1 of 2`))).toBeTruthy();
+      expect(container.querySelector('.hosts')?.textContent).toBe(`${HOSTILE}:11434 Ollama ${HOSTILE}`);
+      expectInert(container, 4);
+
+      const [result] = report.results;
+      if (!result) throw new Error('the recording has no results');
+      await push(() =>
+        bridge.events([
+          { type: 'phase', phase: 'benchmark' },
+          { type: 'bench-done', result: { ...result, host: hostileHost, model: HOSTILE } },
+          { type: 'bench-start', host: hostileHost, model: HOSTILE, index: 1, total: 3 },
+          { type: 'bench-progress', host: hostileHost, model: HOSTILE, stage: 'generate', tokens: 12, tokensPerSec: 40, elapsedMs: 300 },
+        ]),
+      );
+      const activity = screen.getAllByRole('listitem').find((item) => item.classList.contains('activity')) as HTMLElement;
+      expect(within(activity).getByText(HOSTILE, { selector: '.model' })).toBeTruthy();
+      expect(within(activity).getByText(`${HOSTILE}:11434`)).toBeTruthy();
+      expect(container.querySelector('.recent .model')?.textContent).toBe(HOSTILE);
+      expectInert(container, 3);
+    });
+
+    it('in the advice when no server was found', async () => {
+      const empty: Report = { ...report, hosts: [], results: [], tiers: report.tiers.map((tier) => ({ ...tier, recommended: null, ranked: [] })) };
+      const { container } = await show(new FakeBridge({ ...IDLE, last: lastRun({ report: empty, advice: [HOSTILE, `Check ${HOSTILE}`] }) }));
+      expect(screen.getAllByRole('listitem').map((item) => item.textContent)).toEqual([HOSTILE, `Check ${HOSTILE}`]);
+      expectInert(container, 2);
+    });
+
+    it('in the crash and store banners', async () => {
+      const { container } = await show(new FakeBridge({ ...IDLE, crash: `The benchmark failed: ${HOSTILE}`, notice: HOSTILE }));
+      expect(screen.getAllByRole('alert').map((alert) => alert.textContent)).toEqual([`The benchmark failed: ${HOSTILE}`, HOSTILE]);
+      expectInert(container, 2);
+    });
   });
 });

@@ -5,7 +5,7 @@ import type { AppState, CopyRequest, CopyResult, Settings, SettingsResult, Speed
 import type { SpeedrunEvent } from '../../main/core/events.js';
 import { DEFAULT_SETTINGS } from '../../main/app/store.js';
 
-export const IDLE: AppState = { status: 'idle', events: [], last: null, crash: null };
+export const IDLE: AppState = { status: 'idle', events: [], last: null, crash: null, notice: null };
 
 export class FakeBridge implements SpeedrunBridge {
   private listeners = new Set<(message: ToRenderer) => void>();

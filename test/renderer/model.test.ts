@@ -6,7 +6,7 @@ import { loadRecordedRun } from './recorded-run.js';
 const events = loadRecordedRun().events.map((entry) => entry.event);
 const done = events.at(-1);
 if (done?.type !== 'done') throw new Error('the recording must end with done');
-const running: AppState = { status: 'running', events: [], last: null, crash: null };
+const running: AppState = { status: 'running', events: [], last: null, crash: null, notice: null };
 
 describe('foldEvents', () => {
   it('follows the recorded run from discovery to the report, copying every figure as it came', () => {
@@ -43,7 +43,13 @@ describe('reduce and screenOf', () => {
   it('shows the results the moment the done event arrives, before main reports idle', () => {
     let model = reduce(INITIAL_MODEL, { type: 'state', state: running });
     for (const event of events) model = reduce(model, { type: 'event', event });
-    expect(screenOf(model)).toMatchObject({ kind: 'results', last: { report: done.report, cancelled: false } });
+    expect(screenOf(model)).toMatchObject({ kind: 'results', last: { report: done.report, end: 'finished' } });
+  });
+
+  it('shows a run stopped by the user as stopped, from its done event', () => {
+    let model = reduce(INITIAL_MODEL, { type: 'state', state: { ...running, status: 'stopping' } });
+    model = reduce(model, { type: 'event', event: { ...done, cancelled: true } });
+    expect(screenOf(model)).toMatchObject({ kind: 'results', last: { report: done.report, end: 'stopped' } });
   });
 
   it('starts a fresh run view when a new run starts', () => {
@@ -63,7 +69,7 @@ describe('reduce and screenOf', () => {
   });
 
   it('shows the saved results when idle, and the welcome when there are none', () => {
-    const last = { report: done.report, cancelled: false, advice: [], failedHosts: [], warnings: [] };
+    const last = { report: done.report, end: 'finished' as const, advice: [], failedHosts: [], warnings: [] };
     expect(screenOf(reduce(INITIAL_MODEL, { type: 'snapshot', state: { ...running, status: 'idle', last } }))).toEqual({ kind: 'results', last });
     expect(screenOf(reduce(INITIAL_MODEL, { type: 'snapshot', state: { ...running, status: 'idle' } }))).toEqual({ kind: 'welcome' });
     expect(screenOf(INITIAL_MODEL)).toEqual({ kind: 'loading' });

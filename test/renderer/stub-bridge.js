@@ -7,7 +7,7 @@
   const listeners = new Set();
   const calls = [];
   let cursor = 0;
-  let state = { status: 'idle', events: [], last: null, crash: null };
+  let state = { status: 'idle', events: [], last: null, crash: null, notice: null };
 
   const push = (message) => {
     if (message.type === 'state') state = message.state;
@@ -18,7 +18,7 @@
   /** What main saves when the run ends: the report and what discovery said. */
   const lastRunOf = (events, done) => ({
     report: done.report,
-    cancelled: done.cancelled,
+    end: done.cancelled ? 'stopped' : 'finished',
     advice: events.filter((event) => event.type === 'discovery-done').flatMap((event) => event.advice),
     failedHosts: events.filter((event) => event.type === 'host-failed').map((event) => ({ url: event.url, reason: event.reason })),
     warnings: events.filter((event) => event.type === 'warning').map((event) => event.message),
@@ -35,7 +35,7 @@
     playAll() {
       stub.playUntil(stub.events.length);
       const done = stub.events[stub.events.length - 1];
-      push({ type: 'state', state: { status: 'idle', events: [], last: lastRunOf(stub.events, done), crash: null } });
+      push({ type: 'state', state: { status: 'idle', events: [], last: lastRunOf(stub.events, done), crash: null, notice: null } });
     },
   };
   window.__stub = stub;

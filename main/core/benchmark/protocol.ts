@@ -24,8 +24,13 @@ export interface BenchmarkSettings {
 const WARMUP_TOKENS = 32;
 /** Keeps the model resident between our requests; it is unloaded explicitly afterwards. */
 const KEEP_ALIVE_WHILE_MEASURING = '10m';
-/** Cleanup after a cancel must not wait long on a server that stopped answering. */
+/** Cleanup must not wait long on a server that stopped answering. */
 const CLEANUP_TIMEOUT_MS = 3_000;
+/**
+ * After a cancel, all the cleanup still under way or to come gets this long in all, so Ctrl-C ends
+ * within a second even when the server no longer answers.
+ */
+const CANCELLED_CLEANUP_MS = 600;
 /** `expires_at` this far ahead means the model was loaded with a negative keep_alive: forever. */
 const FOREVER_THRESHOLD_MS = 100 * 365 * 24 * 3600 * 1000;
 /** `--runs auto`: at least this many runs, at most that many. */
@@ -253,6 +258,16 @@ function describe(error: unknown): string {
   return String(error);
 }
 
+/** A signal that fires `ms` after `signal` does (at once if it already has, plus `ms`). */
+function graceAfter(signal: AbortSignal, ms: number): AbortSignal {
+  const controller = new AbortController();
+  // Unref'd: a pending cutoff must not keep a finished process alive.
+  const start = () => setTimeout(() => controller.abort(), ms).unref();
+  if (signal.aborted) start();
+  else signal.addEventListener('abort', start, { once: true });
+  return controller.signal;
+}
+
 export interface ServerBenchmarkDeps {
   clock: Clock;
   /** Wall-clock time, for `expires_at` arithmetic and timestamps. */
@@ -266,6 +281,8 @@ export class ServerBenchmark {
   private readonly client: OllamaClient;
   /** Set once /api/ps has failed on this server; it is not asked again in this run. */
   private psFailed = false;
+  /** Fires CANCELLED_CLEANUP_MS after the run is cancelled; never, until then. */
+  private cleanupCutoff: AbortSignal = new AbortController().signal;
 
   constructor(
     private readonly host: HostInfo,
@@ -281,6 +298,7 @@ export class ServerBenchmark {
    * `reuse` for the same host, model and digest (a resumed run) is passed on unmeasured.
    */
   async run(entries: RegistryEntry[], reuse: readonly ModelResult[], signal: AbortSignal, onResult: (result: ModelResult) => void): Promise<void> {
+    this.cleanupCutoff = graceAfter(signal, CANCELLED_CLEANUP_MS);
     const before = await this.readLoaded(signal);
     const measured = new Set<string>();
     try {
@@ -401,11 +419,20 @@ export class ServerBenchmark {
     return { loadMs, resident, othersLoaded, samples, startedAt, psUnanswered: running === null };
   }
 
+  /** A cleanup request's deadline: its own timeout, or the cutoff after a cancel, whichever comes first. */
+  private cleanupDeadline(timeoutMs: number): AbortSignal {
+    return AbortSignal.any([AbortSignal.timeout(timeoutMs), this.cleanupCutoff]);
+  }
+
+  private cleanupFailure(error: unknown): string {
+    return this.cleanupCutoff.aborted ? `no answer within ${CANCELLED_CLEANUP_MS / 1000} s of the cancel; it may still be loaded` : describe(error);
+  }
+
   private async unload(model: string): Promise<void> {
     try {
-      await this.client.loadOrUnload(model, UNLOAD_NOW, CLEANUP_TIMEOUT_MS, AbortSignal.timeout(CLEANUP_TIMEOUT_MS));
+      await this.client.loadOrUnload(model, UNLOAD_NOW, CLEANUP_TIMEOUT_MS, this.cleanupDeadline(CLEANUP_TIMEOUT_MS));
     } catch (error) {
-      this.emit({ type: 'warning', message: `${this.host.url}: could not unload ${model} (${describe(error)})` });
+      this.emit({ type: 'warning', message: `${this.host.url}: could not unload ${model} (${this.cleanupFailure(error)})` });
     }
   }
 
@@ -416,7 +443,7 @@ export class ServerBenchmark {
    */
   private async restore(before: RunningModel[], measured: Set<string>, cancelled: boolean): Promise<void> {
     if (before.length === 0) return;
-    const now = await this.client.ps(AbortSignal.timeout(CLEANUP_TIMEOUT_MS)).catch(() => null);
+    const now = await this.client.ps(this.cleanupDeadline(CLEANUP_TIMEOUT_MS)).catch(() => null);
     for (const model of before) {
       const stillLoaded = now === null || isLoaded(now, model.name) !== undefined;
       if (stillLoaded && !measured.has(model.name)) continue;
@@ -427,9 +454,9 @@ export class ServerBenchmark {
       const timeoutMs = stillLoaded ? CLEANUP_TIMEOUT_MS : this.settings.modelTimeoutMs;
       try {
         const keepAlive = remainingKeepAlive(model.expires_at, this.deps.wallNow());
-        await this.client.loadOrUnload(model.name, keepAlive, timeoutMs, AbortSignal.timeout(timeoutMs));
+        await this.client.loadOrUnload(model.name, keepAlive, timeoutMs, this.cleanupDeadline(timeoutMs));
       } catch (error) {
-        this.emit({ type: 'warning', message: `${this.host.url}: could not reload ${model.name} as it was (${describe(error)})` });
+        this.emit({ type: 'warning', message: `${this.host.url}: could not reload ${model.name} as it was (${this.cleanupFailure(error)})` });
       }
     }
   }
