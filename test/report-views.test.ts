@@ -53,6 +53,12 @@ describe('CSV', () => {
     expect(lines).toHaveLength(4);
     expect(lines[1]).toContain(',good:1b,');
     expect(lines[1]).toContain(',true,');
+    expect(lines[1]).toMatch(/,false$/);
+  });
+
+  it('labels rows from simulated servers', () => {
+    const demo = buildReport('a', 'b', [{ url: 'http://10.0.0.5:11434', version: '0.30.1', source: 'demo' }], [result('good:1b')]);
+    expect(toCsv(demo).trimEnd().split('\r\n')[1]).toMatch(/,true$/);
   });
 
   it('quotes commas and quotes, and defuses formulas', () => {

@@ -25,6 +25,7 @@ const CSV_COLUMNS = [
   'quality',
   'score',
   'flags',
+  'simulated',
 ] as const;
 
 function isRecommended(report: Report, result: ModelResult): boolean {
@@ -41,10 +42,13 @@ function csvCell(value: unknown): string {
 }
 
 export function toCsv(report: Report): string {
+  // `--demo` servers are labelled in every view, a spreadsheet row included.
+  const simulatedHosts = new Set(report.hosts.filter((host) => host.source === 'demo').map((host) => host.url));
   const rows = report.results.map((result) => {
     const record: Record<(typeof CSV_COLUMNS)[number], unknown> = {
       ...result,
       recommended: isRecommended(report, result),
+      simulated: simulatedHosts.has(result.host),
     };
     return CSV_COLUMNS.map((column) => csvCell(record[column])).join(',');
   });
