@@ -24,15 +24,18 @@ const fast = (name: string, sizeBytes = 1_300_000_000) => simulatedModel({ name,
 const slow = (name: string) => simulatedModel({ name, sizeBytes: 1_200_000_000, memoryBytes: 1_700_000_000, tokensPerSec: 20 });
 
 let folder: string;
+/** Every thread a test started; one a failed test left running is ended after it. */
+const threads: Worker[] = [];
 beforeEach(async () => {
   folder = await mkdtemp(join(tmpdir(), 'speedrun-worker-'));
 });
 afterEach(async () => {
+  await Promise.all(threads.splice(0).map((thread) => thread.terminate()));
   await rm(folder, { recursive: true, force: true });
 });
 
 /** The real worker, told never to try this machine's own server, which is no part of a test. */
-function realWorker(threads: Worker[] = []): WorkerHandle {
+function realWorker(): WorkerHandle {
   const thread = new Worker(workerFile);
   threads.push(thread);
   const post = thread.postMessage.bind(thread);
@@ -126,7 +129,6 @@ function appOnRealWorker() {
   };
   const store = openStore();
   const window = new FakeBrowserWindow({});
-  const threads: Worker[] = [];
   const handlers = new Map<string, (event: unknown, ...args: unknown[]) => unknown>();
   const rendererUrl = 'file:///Applications/Ollama%20Speedrun.app/Contents/Resources/app.asar/dist/app/renderer/index.html';
   const app = new MenuBarApp({
@@ -139,7 +141,7 @@ function appOnRealWorker() {
     ipc: { handle: (channel, handler) => handlers.set(channel, handler as (event: unknown, ...args: unknown[]) => unknown) },
     pushChannel: PUSH_CHANNEL,
     store,
-    createWorker: () => realWorker(threads),
+    createWorker: realWorker,
     runEnvironment: { ollamaHostEnv: undefined, knownServersFile: join(folder, 'known-servers.json') },
     rendererUrl,
     quit: () => undefined,
@@ -160,7 +162,7 @@ function appOnRealWorker() {
         }
       }, 5);
     });
-  return { app, store, fromPopover, generating, idle, threads, nextLaunch: () => openStore().lastRun };
+  return { app, store, fromPopover, generating, idle, nextLaunch: () => openStore().lastRun };
 }
 
 const summary = (run: LastRun | null) => run?.report.results.map((result) => `${result.model} ${result.status}`);
@@ -177,7 +179,6 @@ describe('the app on the real worker', () => {
     expect(onDisk?.end).toBe('interrupted');
     expect(summary(onDisk)).toEqual(['first:1b ok']);
     expect(onDisk?.report.tiers.find((tier) => tier.tier === 'tiny')?.recommended?.model).toBe('first:1b');
-    app.runs.terminate();
   });
 
   it("stops from the popover within a second: the request in flight is aborted, what the run loaded is unloaded, every finished model is kept", async () => {
@@ -209,7 +210,7 @@ describe('the app on the real worker', () => {
 
   it('keeps the models finished before the worker died, saved as an interrupted run the next launch shows', async () => {
     const double = await startDouble({ models: [fast('first:1b'), slow('slow:1b')] });
-    const { app, store, generating, idle, threads, nextLaunch } = appOnRealWorker();
+    const { app, store, generating, idle, nextLaunch } = appOnRealWorker();
     store.setSettings({ ...DEFAULT_SETTINGS, extraHosts: [double.url], scan: false, maxTokens: 4096, runs: 1 });
     app.start();
     await expect.poll(() => generating('slow:1b'), { timeout: 10_000 }).toBe(true);
