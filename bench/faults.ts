@@ -5,13 +5,15 @@
 // - cancel: the time from SIGINT to exit of the real headless command, in the middle of a stream;
 // - the 100 MB /api/tags: the extra peak memory of the real headless command refusing it, against
 //   the same command listing a healthy server, and the bytes the client itself held meanwhile.
-// Needs dist/ built (`npm run bench` builds the headless bundle; dist/simulator.cjs comes with `npm run build`).
+// Needs dist/headless.cjs and dist/simulator.cjs, which `npm run bench` builds first.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import type { SpeedrunEvent } from '../main/core/events.js';
 import { OllamaClient, OllamaError } from '../main/core/ollama/client.js';
 import type { Report } from '../main/core/report.js';
@@ -260,25 +262,41 @@ export interface HugeBodyResult {
   peakRssHugeBytes: number;
   peakRssHealthyBytes: number;
   extraPeakRssBytes: number;
-  /** Most the client's heap and buffers grew while tags() read and refused the body, in this process. */
+  /** Most this process's heap and buffers grew while the client read and refused the body (the server runs apart). */
   heldBytesPeak: number;
   /** The client's reason. */
   reason: string;
 }
 
-/** Most `process.memoryUsage()` heap + buffers grow above their level at the start while `work` runs. */
+/** This process's garbage collector, so a measurement starts from live memory only. */
+function collector(): () => void {
+  v8.setFlagsFromString('--expose-gc');
+  return vm.runInNewContext('gc') as () => void;
+}
+
+/**
+ * Most heap + buffers grew above their level at the start while `work` ran, read on every turn of
+ * the event loop; what a refused body held stays allocated until the next collection, so its peak
+ * is seen even after the refusal.
+ */
 async function peakGrowth(work: () => Promise<unknown>): Promise<number> {
   const level = () => {
     const usage = process.memoryUsage();
     return usage.heapUsed + usage.arrayBuffers;
   };
+  collector()();
   const start = level();
   let peak = start;
-  const poll = setInterval(() => (peak = Math.max(peak, level())), 1);
+  let running = true;
+  const poll = () => {
+    peak = Math.max(peak, level());
+    if (running) setImmediate(poll);
+  };
+  poll();
   try {
     await work();
   } finally {
-    clearInterval(poll);
+    running = false;
     peak = Math.max(peak, level());
   }
   return peak - start;

@@ -74,11 +74,11 @@ describe('the known servers file', () => {
     await writeFile(file, content);
     const loaded = await loadKnownServers(file, files, NOW);
     expect(loaded.servers).toEqual([]);
-    const aside = `${file}.corrupt-20260301T120000Z`;
+    const aside = `${file}.corrupt-2026-03-01T12-00-00-000Z`;
     expect(loaded.notes).toHaveLength(1);
     expect(loaded.notes[0]).toContain(`moved it to ${aside}`);
     expect(await readFile(aside, 'utf8')).toBe(content);
-    expect(await readdir(path.dirname(file))).toEqual(['known-servers.json.corrupt-20260301T120000Z']);
+    expect(await readdir(path.dirname(file))).toEqual(['known-servers.json.corrupt-2026-03-01T12-00-00-000Z']);
   });
 
   it('goes on without the list when the file cannot be read, leaving it where it is', async () => {

@@ -3,6 +3,7 @@
 // started, with a message for the popover: the app never fails to start over its own file, and
 // what was in it is still there for someone who wants it.
 import { AppStore, type StoreBackend, type Stored } from './store.js';
+import { asidePath } from '../core/aside.js';
 
 /** The file's name in the app's user-data folder, without `.json`. */
 export const STORE_NAME = 'speedrun';
@@ -23,10 +24,6 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** `speedrun.json.corrupt-2025-01-31T09-15-00-000Z`: sorts by time, and no character a file system refuses. */
-export function asideName(path: string, nowMs: number): string {
-  return `${path}.corrupt-${new Date(nowMs).toISOString().replace(/[:.]/g, '-')}`;
-}
 
 /** Data that lives only as long as the app: the last resort when the file cannot be used at all. */
 function memoryBackend(): StoreBackend {
@@ -46,7 +43,7 @@ export function openStore(deps: StoreFileDeps): AppStore {
   } catch (error) {
     unreadable = error;
   }
-  const movedTo = asideName(deps.path, deps.nowMs);
+  const movedTo = asidePath(deps.path, deps.nowMs);
   try {
     deps.rename(deps.path, movedTo);
   } catch (error) {

@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { asidePath } from './aside.js';
 import { TIERS, type ModelResult, type Report } from './report.js';
 
 const nullableNumber = z.number().finite().nullable();
@@ -87,7 +88,7 @@ export async function readReportFile(path: string, nowMs: number = Date.now()): 
   } catch {
     reason = 'not valid JSON';
   }
-  const movedTo = `${path}.corrupt-${new Date(nowMs).toISOString().replace(/[:.]/g, '-')}`;
+  const movedTo = asidePath(path, nowMs);
   await rename(path, movedTo);
   return { kind: 'moved-aside', reason, movedTo };
 }

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import Conf from 'conf';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppStore, DEFAULT_SETTINGS, STORE_VERSION, migrate, validateSettings, type StoreBackend, type Stored } from '../../main/app/store.js';
-import { STORE_NAME, asideName, openStore } from '../../main/app/store-file.js';
+import { STORE_NAME, openStore } from '../../main/app/store-file.js';
+import { asidePath } from '../../main/core/aside.js';
 import type { LastRun } from '../../main/contract.js';
 import { loadRecordedRun } from '../renderer/recorded-run.js';
 
@@ -147,7 +148,7 @@ describe('AppStore on the electron-store file', () => {
     const store = open(at);
 
     const aside = join(folder, 'speedrun.json.corrupt-2025-01-31T09-15-00-000Z');
-    expect(asideName(file, at)).toBe(aside);
+    expect(asidePath(file, at)).toBe(aside);
     expect(await readFile(aside, 'utf8')).toBe('{ "version": 3, "settings": { half a file');
     expect(store.settings).toEqual(DEFAULT_SETTINGS);
     expect(store.lastRun).toBeNull();

@@ -30,7 +30,7 @@ const CLEANUP_TIMEOUT_MS = 3_000;
  * After a cancel, all the cleanup still under way or to come gets this long in all, so Ctrl-C ends
  * within a second even when the server no longer answers.
  */
-const CANCELLED_CLEANUP_MS = 600;
+const CANCELLED_CLEANUP_MS = 500;
 /** `expires_at` this far ahead means the model was loaded with a negative keep_alive: forever. */
 const FOREVER_THRESHOLD_MS = 100 * 365 * 24 * 3600 * 1000;
 /** `--runs auto`: at least this many runs, at most that many. */

@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type { HostInfo } from '../report.js';
+import { asidePath } from '../aside.js';
 
 export const KNOWN_SERVERS_FILE_NAME = 'known-servers.json';
 const MAX_KNOWN_SERVERS = 64;
@@ -56,10 +57,6 @@ export interface LoadedKnownServers {
   notes: string[];
 }
 
-function stamp(nowMs: number): string {
-  return new Date(nowMs).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-}
-
 function describe(error: unknown): string {
   if (error instanceof z.ZodError) {
     const issue = error.issues[0];
@@ -80,7 +77,7 @@ export async function loadKnownServers(file: string, files: KnownServersFiles, n
   try {
     return { servers: knownServersSchema.parse(JSON.parse(text)).servers, notes: [] };
   } catch (error) {
-    const aside = `${file}.corrupt-${stamp(nowMs)}`;
+    const aside = asidePath(file, nowMs);
     try {
       await files.rename(file, aside);
       return {
