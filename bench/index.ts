@@ -1,6 +1,7 @@
 // `npm run bench [-- SECTION...]`: measures the tool itself and prints each figure beside its goal.
-// Sections: method, discovery (root and nmap needed), packaging, renderer. Every ratio is against a reference measured in the same run.
+// Sections: method, discovery (root and nmap needed), faults, packaging, renderer. Every ratio is against a reference measured in the same run.
 import { benchDiscovery } from './discovery.js';
+import { benchFaults, FAULT_GOALS } from './faults.js';
 import { benchFidelity, benchOverhead, benchPeakMemory, METHOD_GOALS } from './method.js';
 import { benchPackaging, PACKAGING_GOALS } from './packaging.js';
 import { benchRenderer, RENDERER_GOALS } from './renderer.js';
@@ -41,6 +42,20 @@ const sections: Record<string, Section> = {
   async discovery() {
     console.log('\n== Discovery, in a network lab of namespaces ==');
     await benchDiscovery((text) => console.log(text));
+  },
+
+  async faults() {
+    console.log('\n== Hostile hosts and faults ==');
+    const { survival, cancel, hugeBody } = await benchFaults();
+    console.log(`  faults tried ${survival.tried}, survived ${survival.survived} in ${fixed(survival.seconds, 1)} s: ${verdict(survival.survived === survival.tried)}`);
+    for (const failure of survival.failures) console.log(`    did not survive: ${failure}`);
+    console.log(
+      `  Ctrl-C to exit mid-stream: median ${fixed(cancel.medianMs, 0)} ms, max ${fixed(cancel.maxMs, 0)} ms (goal < ${FAULT_GOALS.cancelExitMs} ms): ${verdict(cancel.maxMs < FAULT_GOALS.cancelExitMs)}`,
+    );
+    const mb = (bytes: number) => `${fixed(bytes / 1e6, 1)} MB`;
+    console.log(
+      `  refusing a ${mb(hugeBody.offeredBytes)} /api/tags (cap ${mb(hugeBody.capBytes)}): client held at most ${mb(hugeBody.heldBytesPeak)}; headless peak RSS ${mb(hugeBody.peakRssHugeBytes)} against ${mb(hugeBody.peakRssHealthyBytes)} for a healthy server (+${mb(hugeBody.extraPeakRssBytes)}, goal < ${mb(FAULT_GOALS.hugeBodyExtraPeakRssBytes)}): ${verdict(hugeBody.extraPeakRssBytes < FAULT_GOALS.hugeBodyExtraPeakRssBytes)}`,
+    );
   },
 
   async packaging() {
