@@ -517,7 +517,7 @@ describe('the servers found by earlier runs', () => {
     const network = linuxLan({ files: { [KNOWN]: '{"schemaVersion":1,' }, otherPorts: 'refused' });
     const { events } = await run(options({ knownServersFile: KNOWN, scan: false }), network.deps);
     expect(ofType(events, 'discovery-note').some((event) => /was unreadable.*moved it to/.test(event.message))).toBe(true);
-    expect(network.files.get(`${KNOWN}.corrupt-20260301T120000Z`)).toBe('{"schemaVersion":1,');
+    expect(network.files.get(`${KNOWN}.corrupt-2026-03-01T12-00-00-000Z`)).toBe('{"schemaVersion":1,');
   });
 
   it('skips an entry that is not a server address', async () => {
