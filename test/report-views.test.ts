@@ -10,6 +10,7 @@ import { parseCli, UsageError } from '../main/headless/args.js';
 import { toCsv, toMarkdown } from '../main/headless/export.js';
 import { responseFileName } from '../main/headless/responses.js';
 import { terminalSafe } from '../main/headless/sanitize.js';
+import { inertJson } from '../main/core/inert-json.js';
 
 function result(model: string, overrides: Partial<ModelResult> = {}): ModelResult {
   return {
@@ -88,6 +89,16 @@ describe('terminal text', () => {
   it('makes escape sequences and control characters visible instead of obeying them', () => {
     expect(terminalSafe('evil\u001b[2J\u001b]0;pwned\u0007name\r\n')).toBe('evil\\u{1b}\\u{5b}\\u{32}\\u{4a}\\u{1b}\\u{5d}\\u{30}\\u{3b}\\u{70}\\u{77}\\u{6e}\\u{65}\\u{64}\\u{7}name\\u{d}\\u{a}');
     expect(terminalSafe('llama3.2:1b')).toBe('llama3.2:1b');
+  });
+});
+
+describe('JSON for files and stdout', () => {
+  it('escapes what a terminal would obey and reads back the same', () => {
+    const name = 'a\u009b2Jb\u202ec\u2028d\u007f';
+    const json = inertJson({ name });
+    expect(json).not.toMatch(/[\u007f-\u009f\u2028\u202e]/);
+    expect(json).toContain('\\u009b');
+    expect(JSON.parse(json)).toEqual({ name });
   });
 });
 

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { asidePath } from './aside.js';
+import { inertJson } from './inert-json.js';
 import { TIERS, type ModelResult, type Report } from './report.js';
 
 const nullableNumber = z.number().finite().nullable();
@@ -47,22 +48,9 @@ const reportSchema = z
   })
   .passthrough();
 
-/** Characters JSON.stringify leaves raw that a terminal may obey: DEL, C1 controls (U+009B opens an escape sequence), line separators, bidirectional overrides. */
-const TERMINAL_ACTIVE = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-
-/**
- * A report as JSON text, with the characters above written as `\u` escapes: JSON reads them back
- * as the same characters, so a hostile model name stays data in the file and stays inert when the
- * report is printed or `cat` to a terminal.
- */
-export function reportJson(report: Report): string {
-  const json = JSON.stringify(report, null, 2).replace(TERMINAL_ACTIVE, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  return `${json}\n`;
-}
-
 export async function writeReportFile(path: string, report: Report): Promise<void> {
   const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(temporary, reportJson(report), { mode: 0o644 });
+  await writeFile(temporary, inertJson(report), { mode: 0o644 });
   await rename(temporary, path);
 }
 

@@ -5,7 +5,8 @@ import { defaultKnownServersFile } from '../core/discovery/known-servers.js';
 import { buildReport, speedrun, realSpeedrunDeps, type SpeedrunOptions } from '../core/speedrun.js';
 import type { SpeedrunEvent } from '../core/events.js';
 import type { HostInfo, ModelResult, Report } from '../core/report.js';
-import { readReportFile, reportJson, reusableResults, writeReportFile } from '../core/report-file.js';
+import { inertJson } from '../core/inert-json.js';
+import { readReportFile, reusableResults, writeReportFile } from '../core/report-file.js';
 import { TOOL_NAME, TOOL_VERSION } from '../core/version.js';
 import { startDemoServers, type DemoServers } from '../simulator/demo.js';
 import { HELP, parseCli, UsageError, type CliOptions, type OutputFormat } from './args.js';
@@ -144,7 +145,7 @@ async function main(argv: string[]): Promise<number> {
 
   if (report.hosts.length === 0 && !controller.signal.aborted) {
     process.stderr.write(paint('red', 'No Ollama server was found.') + '\n');
-    if (cli.format === 'json') process.stdout.write(reportJson(report));
+    if (cli.format === 'json') process.stdout.write(inertJson(report));
     return EXIT_NO_SERVER;
   }
   process.stdout.write(renderOutput(cli.format, report, paint, hostLabels, demo !== null));
@@ -155,7 +156,7 @@ async function main(argv: string[]): Promise<number> {
 function renderOutput(format: OutputFormat, report: Report, paint: Paint, hostLabels: ReadonlyMap<string, string>, simulated: boolean): string {
   switch (format) {
     case 'json':
-      return reportJson(report);
+      return inertJson(report);
     case 'markdown':
       return toMarkdown(report);
     case 'csv':

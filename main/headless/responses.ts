@@ -4,6 +4,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { SavedResponses } from '../core/benchmark/protocol.js';
+import { inertJson } from '../core/inert-json.js';
 
 export function responseFileName(host: string, model: string): string {
   const safe = (text: string) => text.replace(/^https?:\/\//, '').replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '_').slice(0, 100);
@@ -13,6 +14,6 @@ export function responseFileName(host: string, model: string): string {
 export function responseSaver(directory: string): (responses: SavedResponses) => Promise<void> {
   return async (responses) => {
     await mkdir(directory, { recursive: true });
-    await writeFile(path.join(directory, responseFileName(responses.host, responses.model)), JSON.stringify(responses, null, 2) + '\n');
+    await writeFile(path.join(directory, responseFileName(responses.host, responses.model)), inertJson(responses));
   };
 }
