@@ -13,29 +13,15 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { timedRun } from '../main/core/benchmark/run.js';
 import { OllamaClient } from '../main/core/ollama/client.js';
-import type { SimulatedModel } from '../main/simulator/simulated-model.js';
+import { simulatedModel, type SimulatedModel } from '../main/simulator/simulated-model.js';
 
 const root = new URL('../', import.meta.url).pathname;
 
 export const METHOD_GOALS = { tokensPerSecErrorPercent: 1, ttftErrorMs: 5, cpuRatio: 1.5, peakRssMb: 120 };
 
 function model(name: string, tokensPerSec: number, ttftMs: number, memoryBytes = 3e9): SimulatedModel {
-  return {
-    name,
-    family: 'llama',
-    parameterSize: '3.2B',
-    parameterCount: 3_212_749_888,
-    quantization: 'Q4_K_M',
-    sizeBytes: 2e9,
-    memoryBytes,
-    contextLength: 8192,
-    capabilities: ['completion'],
-    tokensPerSec,
-    ttftMs,
-    loadMs: 20,
-    // A loop never ends by itself, so every run streams exactly num_predict tokens.
-    answer: 'repetition',
-  };
+  // A loop never ends by itself, so every run streams exactly num_predict tokens.
+  return simulatedModel({ name, tokensPerSec, ttftMs, memoryBytes, contextLength: 20_000, loadMs: 20, answer: 'repetition' });
 }
 
 interface Server {

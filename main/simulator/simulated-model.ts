@@ -87,6 +87,24 @@ export interface SimulatedModel {
 
 export const CLOUD_HOST = 'https://ollama.com:443';
 
+/** A small, fast completion model: the default every test and bench overrides what it pins in. */
+export function simulatedModel(overrides: Partial<SimulatedModel> & { name: string }): SimulatedModel {
+  return {
+    family: 'llama',
+    parameterSize: '3.2B',
+    parameterCount: 3_212_749_888,
+    quantization: 'Q4_K_M',
+    sizeBytes: 2_019_393_189,
+    memoryBytes: 3_400_000_000,
+    contextLength: 131_072,
+    capabilities: ['completion', 'tools'],
+    tokensPerSec: 2000,
+    ttftMs: 5,
+    loadMs: 5,
+    ...overrides,
+  };
+}
+
 function hasTag(name: string): boolean {
   return name.lastIndexOf(':') > name.lastIndexOf('/');
 }
