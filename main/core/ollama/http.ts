@@ -164,7 +164,7 @@ export async function request(url: string, options: RequestOptions): Promise<Htt
 }
 
 /**
- * A POST whose answer is newline-delimited JSON, yielded line by line as it arrives.
+ * A POST whose answer is newline-delimited JSON, yielded as it arrives, in batches of lines.
  * The caller ends the stream early by breaking out of the loop or by aborting the signal;
  * either way the connection is closed.
  */
