@@ -1,6 +1,6 @@
-// How the popover writes figures: the terminal's formatters (one definition for both views), plus
+// How the popover writes figures: the core's formatters (one definition for every view), plus
 // the age of a report.
-export { formatBytes, formatMs, formatRate, formatScore, shortHost } from '../main/headless/format.js';
+export { formatBytes, formatMs, formatRate, formatScore, shortHost } from '../main/core/format.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

@@ -2,7 +2,7 @@
 // them with markup characters escaped, CSV with formula-starting characters defused, so a model
 // called `=HYPERLINK(...)` or `<img onerror=...>` is shown, never run.
 import type { ModelResult, Report } from '../core/report.js';
-import { formatBytes, formatMs, formatParameters, formatRate, formatScore, shortHost } from './format.js';
+import { formatBytes, formatMs, formatParameters, formatRate, formatScore, shortHost } from '../core/format.js';
 import { terminalSafe } from './sanitize.js';
 
 const CSV_COLUMNS = [

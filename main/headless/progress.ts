@@ -3,7 +3,7 @@
 import ora, { type Ora } from 'ora';
 import type { SpeedrunEvent } from '../core/events.js';
 import type { HostSource } from '../core/report.js';
-import { formatMs, formatRate, shortHost } from './format.js';
+import { formatMs, formatRate, shortHost } from '../core/format.js';
 import { terminalSafe } from './sanitize.js';
 import type { Paint } from './table.js';
 

@@ -2,7 +2,7 @@
 // models that were skipped or failed with their reasons. Built only from the Report.
 import { styleText } from 'node:util';
 import type { ModelResult, Report, TierSummary } from '../core/report.js';
-import { formatBytes, formatMs, formatParameters, formatRate, formatScore, shortHost } from './format.js';
+import { formatBytes, formatMs, formatParameters, formatRate, formatScore, shortHost } from '../core/format.js';
 import { terminalSafe } from './sanitize.js';
 
 type Style = Parameters<typeof styleText>[0];

@@ -1,4 +1,5 @@
-// How figures are written for people: decimal GB like `ollama list`, one decimal for rates.
+// How figures are written for people, in every view (terminal, Markdown, popover): decimal GB
+// like `ollama list`, one decimal for rates.
 
 export function formatBytes(bytes: number | null): string {
   if (bytes === null) return '-';
