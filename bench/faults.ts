@@ -6,12 +6,10 @@
 // - the 100 MB /api/tags: the extra peak memory of the real headless command refusing it, against
 //   the same command listing a healthy server, and the bytes the client itself held meanwhile.
 // Needs dist/headless.cjs and dist/simulator.cjs, which `npm run bench` builds first.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import type { SpeedrunEvent } from '../main/core/events.js';
@@ -20,8 +18,7 @@ import type { Report } from '../main/core/report.js';
 import { realSpeedrunDeps, speedrun } from '../main/core/speedrun.js';
 import { startOllamaDouble, type ModelFault, type OllamaDouble, type ServerFault, type SimulatedModel } from '../main/simulator/ollama-double.js';
 import { simulatedModel } from '../main/simulator/simulated-model.js';
-
-const root = new URL('../', import.meta.url).pathname;
+import { exited, peakRssBytes, root, startSimulatorProcess, stopSimulatorProcess } from './processes.js';
 
 export const FAULT_GOALS = { survivedShare: 1, cancelExitMs: 1000, hugeBodyExtraPeakRssBytes: 32 * 1024 * 1024 };
 
@@ -156,9 +153,6 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
-function exited(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => child.once('exit', () => resolve()));
-}
 
 /** Ctrl-C while a model streams its timed run, `rounds` times. */
 export async function benchCancel(rounds = 5): Promise<CancelResult> {
@@ -197,49 +191,13 @@ export async function benchCancel(rounds = 5): Promise<CancelResult> {
 // ---------------------------------------------------------------------------------------------
 // The 100 MB body
 
-interface ServerProcess {
-  url: string;
-  child: ChildProcess;
-}
-
-/** The double in a process of its own, so its memory never counts as the client's. */
-async function startServerProcess(models: SimulatedModel[], faults: ServerFault[]): Promise<ServerProcess> {
-  const directory = await mkdtemp(path.join(os.tmpdir(), 'speedrun-bench-faults-'));
-  const file = path.join(directory, 'models.json');
-  await writeFile(file, JSON.stringify(models));
-  const child = spawn(
-    process.execPath,
-    [`${root}dist/simulator.cjs`, '--host', '127.0.0.1', '--port', '0', '--models-json', file, ...faults.flatMap((fault) => ['--fault', fault])],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  for await (const line of createInterface({ input: child.stdout! })) return { url: (JSON.parse(line) as { url: string }).url, child };
-  throw new Error('the simulated server did not start');
-}
-
-async function stopServerProcess(server: ServerProcess): Promise<void> {
-  const exit = exited(server.child);
-  server.child.kill('SIGTERM');
-  await exit;
-}
-
 /** Peak RSS (VmHWM) of the headless command run against `url`, in bytes. */
 async function headlessPeakRss(url: string, env: NodeJS.ProcessEnv): Promise<number> {
   const child = spawn(process.execPath, [`${root}dist/headless.cjs`, '--no-scan', '--host', url, '--json', '--runs', '1', '--max-tokens', '16'], {
     stdio: ['ignore', 'ignore', 'ignore'],
     env,
   });
-  let peakKb = 0;
-  const poll = setInterval(() => {
-    try {
-      const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-      if (match) peakKb = Math.max(peakKb, Number(match[1]));
-    } catch {
-      // The process exited between two polls.
-    }
-  }, 5);
-  await exited(child);
-  clearInterval(poll);
-  return peakKb * 1024;
+  return peakRssBytes(child, 5);
 }
 
 export interface HugeBodyResult {
@@ -294,8 +252,8 @@ async function peakGrowth(work: () => Promise<unknown>): Promise<number> {
 export async function benchHugeBody(): Promise<HugeBodyResult> {
   const env = await isolatedEnv();
   const models = [model({ name: 'listed:1b' })];
-  const huge = await startServerProcess(models, ['tags-huge-body']);
-  const healthy = await startServerProcess(models, []);
+  const huge = await startSimulatorProcess(models, ['tags-huge-body']);
+  const healthy = await startSimulatorProcess(models, []);
   try {
     const hugeRss: number[] = [];
     const healthyRss: number[] = [];
@@ -323,7 +281,7 @@ export async function benchHugeBody(): Promise<HugeBodyResult> {
       reason,
     };
   } finally {
-    await Promise.all([stopServerProcess(huge), stopServerProcess(healthy)]);
+    await Promise.all([stopSimulatorProcess(huge), stopSimulatorProcess(healthy)]);
   }
 }
 

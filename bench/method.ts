@@ -4,51 +4,18 @@
 //   reference consumer (read the socket, split lines, JSON.parse) measured in the same run;
 // - peak memory of a headless run over 50 models.
 // The simulated servers run in child processes, so their CPU and memory never count as ours.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
 import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { timedRun } from '../main/core/benchmark/run.js';
 import { OllamaClient } from '../main/core/ollama/client.js';
 import { simulatedModel, type SimulatedModel } from '../main/simulator/simulated-model.js';
-
-const root = new URL('../', import.meta.url).pathname;
+import { peakRssBytes, root, startSimulatorProcess, stopSimulatorProcess } from './processes.js';
 
 export const METHOD_GOALS = { tokensPerSecErrorPercent: 1, ttftErrorMs: 5, cpuRatio: 1.5, peakRssMb: 120 };
 
 function model(name: string, tokensPerSec: number, ttftMs: number, memoryBytes = 3e9): SimulatedModel {
   // A loop never ends by itself, so every run streams exactly num_predict tokens.
   return simulatedModel({ name, tokensPerSec, ttftMs, memoryBytes, contextLength: 20_000, loadMs: 20, answer: 'repetition' });
-}
-
-interface Server {
-  url: string;
-  child: ChildProcess;
-}
-
-async function startServer(models: SimulatedModel[]): Promise<Server> {
-  const directory = await mkdtemp(path.join(os.tmpdir(), 'speedrun-bench-'));
-  const file = path.join(directory, 'models.json');
-  await writeFile(file, JSON.stringify(models));
-  const child = spawn(process.execPath, [`${root}dist/simulator.cjs`, '--host', '127.0.0.1', '--port', '0', '--models-json', file], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const lines = createInterface({ input: child.stdout! });
-  for await (const line of lines) {
-    const { url } = JSON.parse(line) as { url: string };
-    return { url, child };
-  }
-  throw new Error('the simulated server did not start');
-}
-
-function stop(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.child.once('exit', () => resolve());
-    server.child.kill('SIGTERM');
-  });
 }
 
 async function measure(url: string, name: string, maxTokens: number) {
@@ -86,7 +53,7 @@ export async function benchFidelity(): Promise<FidelityRow[]> {
     [5000, 5000],
   ];
   const models = schedules.map(([rate, ttft]) => model(`s${rate}-t${ttft}:1b`, rate, ttft));
-  const server = await startServer(models);
+  const server = await startSimulatorProcess(models);
   const rows: FidelityRow[] = [];
   try {
     for (const [rate, ttft] of schedules) {
@@ -115,7 +82,7 @@ export async function benchFidelity(): Promise<FidelityRow[]> {
       });
     }
   } finally {
-    await stop(server);
+    await stopSimulatorProcess(server);
   }
   return rows;
 }
@@ -161,7 +128,7 @@ export interface OverheadResult {
 /** CPU time per 10,000 tokens at 5,000 tokens/s, median of five alternating rounds. */
 export async function benchOverhead(): Promise<OverheadResult> {
   const tokens = 10_000;
-  const server = await startServer([model('fast:1b', 5000, 5)]);
+  const server = await startSimulatorProcess([model('fast:1b', 5000, 5)]);
   try {
     const client = new OllamaClient(server.url);
     await client.loadOrUnload('fast:1b', '10m', 60_000);
@@ -182,7 +149,7 @@ export async function benchOverhead(): Promise<OverheadResult> {
     const referenceCpuMs = median(reference);
     return { tokens, clientCpuMs, referenceCpuMs, ratio: clientCpuMs / referenceCpuMs };
   } finally {
-    await stop(server);
+    await stopSimulatorProcess(server);
   }
 }
 
@@ -196,27 +163,16 @@ function withoutOllamaHost(): NodeJS.ProcessEnv {
 export async function benchPeakMemory(): Promise<{ models: number; peakRssMb: number; seconds: number }> {
   const count = 50;
   const models = Array.from({ length: count }, (_, i) => model(`model-${i}:${i % 5}b`, 5000, 5, (i % 5) * 4e9 + 1e9));
-  const server = await startServer(models);
+  const server = await startSimulatorProcess(models);
   try {
     const started = performance.now();
     const child = spawn(process.execPath, [`${root}dist/headless.cjs`, '--no-scan', '--host', server.url, '--json', '--runs', '3', '--max-tokens', '512'], {
       stdio: ['ignore', 'ignore', 'ignore'],
       env: withoutOllamaHost(),
     });
-    let peakKb = 0;
-    const poll = setInterval(() => {
-      try {
-        const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-        const match = /VmHWM:\s+(\d+) kB/.exec(status);
-        if (match) peakKb = Math.max(peakKb, Number(match[1]));
-      } catch {
-        // The process has exited between two polls.
-      }
-    }, 20);
-    await new Promise((resolve) => child.once('exit', resolve));
-    clearInterval(poll);
-    return { models: count, peakRssMb: peakKb / 1024, seconds: (performance.now() - started) / 1000 };
+    const peak = await peakRssBytes(child, 20);
+    return { models: count, peakRssMb: peak / 1024 / 1024, seconds: (performance.now() - started) / 1000 };
   } finally {
-    await stop(server);
+    await stopSimulatorProcess(server);
   }
 }
