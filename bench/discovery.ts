@@ -17,6 +17,8 @@ import { DEFAULT_PROBE_TIMEOUT_MS } from '../main/core/discovery/probe.js';
 import { hostCount, parseCidr } from '../main/core/discovery/subnet.js';
 import type { Report } from '../main/core/report.js';
 import {
+  DISCOVERY_LAB_LAYOUT,
+  DISCOVERY_LAB_SUBNET,
   HEADLESS_BUNDLE,
   SIMULATOR_BUNDLE,
   discoveryTimes,
@@ -28,21 +30,12 @@ import {
   type DiscoveryTimes,
   type HeadlessLabRun,
   type LanHost,
-  type Role,
 } from '../test/lab/lan.js';
 import { cleanupStaleLabs, labSupport, withLab, type Lab } from '../test/lab/netns.js';
 
-const SUBNET = '10.213.7.0/26';
+const SUBNET = DISCOVERY_LAB_SUBNET;
 /** The discovery test's LAN without its tarpit, whose 2 s HTTP timeout is not part of the sweep's floor. */
-const LAYOUT: [number, Role][] = [
-  [2, 'scanner'],
-  [5, 'web'],
-  [9, 'ollama'],
-  [20, 'ollama-loopback'],
-  [27, 'closed'],
-  [33, 'forbidden'],
-  [58, 'ollama'],
-];
+const LAYOUT = DISCOVERY_LAB_LAYOUT.filter(([, role]) => role !== 'tarpit');
 const CACHED_HOST_NUMBER = 58;
 const FAST_CONCURRENCY = 32;
 /** Fast-mode and nmap runs, alternated so a busy moment of the machine hits both alike. */

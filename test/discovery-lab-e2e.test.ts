@@ -12,7 +12,7 @@ import { DEFAULT_IDENTIFY_TIMEOUT_MS } from '../main/core/discovery/identify.js'
 import { DEFAULT_PROBE_TIMEOUT_MS } from '../main/core/discovery/probe.js';
 import { hostCount, parseCidr } from '../main/core/discovery/subnet.js';
 import type { Report } from '../main/core/report.js';
-import { discoveryTimes, rejectionOf, runHeadlessInLab, serverFoundAt, startLan, touchNeighbour, type Role } from './lab/lan.js';
+import { DISCOVERY_LAB_LAYOUT, DISCOVERY_LAB_SUBNET, discoveryTimes, rejectionOf, runHeadlessInLab, serverFoundAt, startLan, touchNeighbour } from './lab/lan.js';
 import { cleanupStaleLabs, labSupport, withLab, type Lab } from './lab/netns.js';
 
 const support = await labSupport();
@@ -23,18 +23,8 @@ if (!support.ok) {
   console.warn(`\n${banner}\n${what} the discovery network lab: ${support.reason}. Run the tests as root on Linux with iproute2.\n${banner}\n`);
 }
 
-const SUBNET = '10.213.7.0/26';
-/** Host number in the /26 -> what it runs. Every other address but the router's (.1) stays empty. */
-const LAYOUT: [number, Role][] = [
-  [2, 'scanner'],
-  [5, 'web'],
-  [9, 'ollama'],
-  [14, 'tarpit'],
-  [20, 'ollama-loopback'],
-  [27, 'closed'],
-  [33, 'forbidden'],
-  [58, 'ollama'], // put in the scanner's neighbour cache: found first although the sweep would reach it last
-];
+const SUBNET = DISCOVERY_LAB_SUBNET;
+const LAYOUT = DISCOVERY_LAB_LAYOUT;
 const address = (hostNumber: number) => `10.213.7.${hostNumber}`;
 const urlOf = (hostNumber: number) => `http://${address(hostNumber)}:11434`;
 

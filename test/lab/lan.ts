@@ -5,10 +5,12 @@ import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { HEADLESS_BUNDLE } from '../helpers/headless.js';
 import type { Lab, LabHost } from './netns.js';
 
+export { HEADLESS_BUNDLE };
+
 const root = new URL('../../', import.meta.url).pathname;
-export const HEADLESS_BUNDLE = join(root, 'dist/headless.cjs');
 export const SIMULATOR_BUNDLE = join(root, 'dist/simulator.cjs');
 export const OLLAMA_PORT = 11434;
 
@@ -18,6 +20,20 @@ export const OLLAMA_PORT = 11434;
  * a web server answering 403, `tarpit` accepts connections and never answers, `closed` runs nothing.
  */
 export type Role = 'scanner' | 'ollama' | 'ollama-loopback' | 'web' | 'forbidden' | 'tarpit' | 'closed';
+
+/** The discovery lab's network: private, and never one of this machine's real networks. */
+export const DISCOVERY_LAB_SUBNET = '10.213.7.0/26';
+/** Host number in the /26 -> what it runs. Every other address but the router's (.1) stays empty. */
+export const DISCOVERY_LAB_LAYOUT: [number, Role][] = [
+  [2, 'scanner'],
+  [5, 'web'],
+  [9, 'ollama'],
+  [14, 'tarpit'],
+  [20, 'ollama-loopback'],
+  [27, 'closed'],
+  [33, 'forbidden'],
+  [58, 'ollama'], // put in the scanner's neighbour cache: found first although the sweep would reach it last
+];
 
 export interface LanHost extends LabHost {
   role: Role;
