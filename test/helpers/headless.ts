@@ -27,6 +27,14 @@ export function startHeadless(args: string[], env: NodeJS.ProcessEnv = cleanEnv(
   return { child, done };
 }
 
+/** Ctrl-C to a started command: what it printed, and how long it took to exit after the signal. */
+export async function interrupt(started: ReturnType<typeof startHeadless>): Promise<{ run: HeadlessRun; exitMs: number }> {
+  const interruptedAt = performance.now();
+  started.child.kill('SIGINT');
+  const run = await started.done;
+  return { run, exitMs: performance.now() - interruptedAt };
+}
+
 export function runHeadless(args: string[], env?: NodeJS.ProcessEnv): Promise<HeadlessRun> {
   return startHeadless(args, env).done;
 }
